@@ -1,0 +1,3 @@
+module github.com/swapbench/swapbench
+
+go 1.26
