@@ -1,0 +1,130 @@
+package model
+
+import (
+	"slices"
+
+	"github.com/swapbench/swapbench/model/index"
+)
+
+// Clone returns a deep copy of the kernel and of the given actors (which
+// must run on k), so that an explorer can branch without replaying from
+// the start. Codec contexts, the content generator and the accounter are
+// shared: they hold no state between steps.
+func (k *Kernel) Clone(actors []Actor) (*Kernel, []Actor) {
+	c := *k
+	c.si.swapMap = slices.Clone(k.si.swapMap)
+	c.si.inSlotCache = slices.Clone(k.si.inSlotCache)
+	c.si.used.levels = make([][]uint64, len(k.si.used.levels))
+	for i, lv := range k.si.used.levels {
+		c.si.used.levels[i] = slices.Clone(lv)
+	}
+	c.swapCache.spaces = make([]index.Radix[PFN], len(k.swapCache.spaces))
+	for i := range k.swapCache.spaces {
+		c.swapCache.spaces[i] = k.swapCache.spaces[i].Clone()
+	}
+	c.zs = k.zs.clone()
+	c.zram = k.zram
+	c.zram.slots = slices.Clone(k.zram.slots)
+	c.zram.pool = k.zram.pool.clone()
+
+	c.mms = make([]*MM, len(k.mms))
+	for i, mm := range k.mms {
+		c.mms[i] = &MM{id: mm.id, ptes: slices.Clone(mm.ptes), pages: slices.Clone(mm.pages)}
+	}
+	mmOf := func(mm *MM) *MM {
+		if mm == nil {
+			return nil
+		}
+		return c.mms[mm.id]
+	}
+	c.folios = make([]*Folio, len(k.folios))
+	for i, f := range k.folios {
+		if f == nil {
+			continue
+		}
+		nf := *f
+		nf.data = nil // a freed folio's bytes are garbage; folioAlloc remakes them
+		if !f.freed {
+			nf.data = slices.Clone(f.data)
+		}
+		nf.maps = make([]rmap, len(f.maps))
+		for j, m := range f.maps {
+			nf.maps[j] = rmap{mmOf(m.mm), m.addr}
+		}
+		c.folios[i] = &nf
+	}
+	folioOf := func(f *Folio) *Folio {
+		if f == nil {
+			return nil
+		}
+		return c.folios[f.pfn]
+	}
+	c.freeFolios = slices.Clone(k.freeFolios)
+	c.cpus = slices.Clone(k.cpus)
+	for i := range c.cpus {
+		c.cpus[i].slotsRet = slices.Clone(k.cpus[i].slotsRet)
+	}
+	c.violations = slices.Clone(k.violations)
+	c.running = nil
+
+	out := make([]Actor, len(actors))
+	for i, a := range actors {
+		switch a := a.(type) {
+		case *Access:
+			n := *a
+			n.mm, n.folio, n.swapcache = mmOf(a.mm), folioOf(a.folio), folioOf(a.swapcache)
+			out[i] = &n
+		case *Reclaim:
+			n := *a
+			n.mm, n.folio = mmOf(a.mm), folioOf(a.folio)
+			out[i] = &n
+		case *Shrinker:
+			n := *a
+			n.folio = folioOf(a.folio)
+			out[i] = &n
+		case *Zapper:
+			n := *a
+			n.mm = mmOf(a.mm)
+			out[i] = &n
+		case *PTEChanger:
+			n := *a
+			n.mm, n.other = mmOf(a.mm), mmOf(a.other)
+			out[i] = &n
+		case *LockHolder:
+			n := *a
+			n.folio = folioOf(a.folio)
+			out[i] = &n
+		case *SlotDrainer:
+			n := *a
+			out[i] = &n
+		}
+	}
+	return &c, out
+}
+
+func (z *zswap) clone() *zswap {
+	c := *z
+	c.entries = slices.Clone(z.entries)
+	c.freeIDs = slices.Clone(z.freeIDs)
+	c.trees = make([]zswapTree, len(z.trees))
+	for i := range z.trees {
+		c.trees[i].rb = z.trees[i].rb.Clone()
+		c.trees[i].xa = z.trees[i].xa.Clone()
+	}
+	c.pool = z.pool.clone()
+	return &c
+}
+
+func (p zsPool) clone() zsPool {
+	c := p
+	c.classes = slices.Clone(p.classes)
+	for i := range p.classes {
+		cl := &c.classes[i]
+		cl.regions = make([][]byte, len(p.classes[i].regions))
+		for j, r := range p.classes[i].regions {
+			cl.regions[j] = slices.Clone(r)
+		}
+		cl.free = slices.Clone(p.classes[i].free)
+	}
+	return c
+}

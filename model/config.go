@@ -1,0 +1,216 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// PageSize is the size of a base page and of a swap slot.
+const PageSize = 4096
+
+// Geometry of swap, as in the kernel.
+const (
+	// SwapAddressSpacePages is SWAP_ADDRESS_SPACE_PAGES: one swap cache
+	// xarray (and, from v6.9, one zswap tree) per 64 MiB of swap.
+	SwapAddressSpacePages = 1 << 14
+	// SwapClusterPages is SWAPFILE_CLUSTER (HPAGE_PMD_NR on x86-64).
+	SwapClusterPages = 512
+	// SwapSlotsCacheSize is SWAP_SLOTS_CACHE_SIZE: free_swap_slot batches
+	// frees per CPU and returns them to the device 64 at a time.
+	SwapSlotsCacheSize = 64
+	// PTEsPerTable is PTRS_PER_PTE: one split PTE lock per 512 PTEs.
+	PTEsPerTable = 512
+	// LRUBatchSize is the per-CPU folio_batch size used by folio_add_lru.
+	LRUBatchSize = 15
+	// MaxPages bounds a device, so that the model reports an error instead
+	// of exhausting memory: 2^26 slots is 256 GiB of simulated swap.
+	MaxPages = 1 << 26
+)
+
+// KernelBase selects the kernel version whose data structures and
+// invalidation timing the model reproduces (KERNEL.md sections 3 and 4).
+type KernelBase uint8
+
+// The kernel bases.
+const (
+	V6_8  KernelBase = iota // one zswap rbtree per device, refcounted entries, batched invalidation
+	V6_9                    // one zswap rbtree per 64 MiB, zswap_invalidate at free_swap_slot
+	V6_10                   // one zswap xarray (radix tree) per 64 MiB, lock-free lookup
+	numKernelBases
+)
+
+var kernelNames = [numKernelBases]string{"v6.8", "v6.9", "v6.10"}
+
+func (b KernelBase) String() string {
+	if b < numKernelBases {
+		return kernelNames[b]
+	}
+	return fmt.Sprintf("kernel(%d)", uint8(b))
+}
+
+// KernelBases lists the supported bases in version order.
+func KernelBases() []KernelBase { return []KernelBase{V6_8, V6_9, V6_10} }
+
+// ParseKernelBase parses "v6.8", "v6.9" or "v6.10".
+func ParseKernelBase(s string) (KernelBase, error) {
+	for i, n := range kernelNames {
+		if n == s {
+			return KernelBase(i), nil
+		}
+	}
+	return 0, unknownName("kernel base", s, kernelNames[:])
+}
+
+// Backend is what backs swap.
+type Backend uint8
+
+// The backends.
+const (
+	// BackendZram is a zram device with zswap disabled. zswap_load is still
+	// called (and still looks its empty index up) on v6.8-v6.10.
+	BackendZram Backend = iota
+	// BackendZswapZram is zswap in front of a zram device.
+	BackendZswapZram
+	numBackends
+)
+
+var backendNames = [numBackends]string{"zram", "zswap+zram"}
+
+func (b Backend) String() string {
+	if b < numBackends {
+		return backendNames[b]
+	}
+	return fmt.Sprintf("backend(%d)", uint8(b))
+}
+
+// Backends lists the supported backends.
+func Backends() []Backend { return []Backend{BackendZram, BackendZswapZram} }
+
+// ParseBackend parses "zram" or "zswap+zram".
+func ParseBackend(s string) (Backend, error) {
+	for i, n := range backendNames {
+		if n == s {
+			return Backend(i), nil
+		}
+	}
+	return 0, unknownName("backend", s, backendNames[:])
+}
+
+// unknownName builds the one-line error for a name that is not one of valid.
+func unknownName(what, got string, valid []string) error {
+	v := append([]string(nil), valid...)
+	sort.Strings(v)
+	return fmt.Errorf("%s %q: unknown; want one of %s", what, got, strings.Join(v, ", "))
+}
+
+// Config describes one simulated machine.
+type Config struct {
+	Kernel  KernelBase
+	Backend Backend
+	// SwapPages is the size of the swap device in 4 KiB slots.
+	SwapPages int
+	// CPUs is the number of simulated CPUs (per-CPU slot caches, LRU
+	// batches and compressor contexts). Default 2.
+	CPUs int
+	// ZswapCodec and ZramCodec name the compressors ("lz4", "zstd",
+	// "deflate", ...). Defaults "lz4".
+	ZswapCodec, ZramCodec string
+	// ZswapPoolLimit is the zswap pool limit in bytes (max_pool_percent of
+	// RAM in the kernel). 0 means unlimited.
+	ZswapPoolLimit int64
+	// ZswapAcceptPercent is accept_threshold_percent: after hitting the
+	// limit, stores are refused until the pool shrinks below this share of
+	// the limit. Default 90.
+	ZswapAcceptPercent int
+	// SlotCacheSize is how many freed slots a CPU batches before returning
+	// them (SWAP_SLOTS_CACHE_SIZE, default 64). 1 frees at once.
+	SlotCacheSize int
+	// HZ is the tick rate; one tick of schedule_timeout is 1/HZ s. Default 250.
+	HZ int
+	// Hooks are the fix's behaviour at the points the proposals change.
+	Hooks Hooks
+	// Content generates page contents; nil uses a built-in pattern.
+	Content Content
+	// Accounter, if set, is told of every modelled operation.
+	Accounter Accounter
+	// FastOracle makes the integrity oracle compare the checksum carried
+	// with the data instead of hashing every mapped page (see checkMapped).
+	FastOracle bool
+	// Mutations seeds known bugs, for the explorer's self-test only.
+	Mutations Mutation
+}
+
+// A Content fills dst (PageSize bytes) with the content of page `page` at
+// write-version `version`, deterministically and without allocating.
+// workloads.Content satisfies it.
+type Content interface {
+	Fill(dst []byte, page, version uint64)
+}
+
+func (c *Config) withDefaults() Config {
+	d := *c
+	if d.CPUs == 0 {
+		d.CPUs = 2
+	}
+	if d.ZswapCodec == "" {
+		d.ZswapCodec = "lz4"
+	}
+	if d.ZramCodec == "" {
+		d.ZramCodec = "lz4"
+	}
+	if d.ZswapAcceptPercent == 0 {
+		d.ZswapAcceptPercent = 90
+	}
+	if d.SlotCacheSize == 0 {
+		d.SlotCacheSize = SwapSlotsCacheSize
+	}
+	if d.HZ == 0 {
+		d.HZ = 250
+	}
+	if d.Content == nil {
+		d.Content = patternContent{}
+	}
+	return d
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.Kernel >= numKernelBases:
+		return fmt.Errorf("kernel base %d: unknown; want one of v6.10, v6.8, v6.9", c.Kernel)
+	case c.Backend >= numBackends:
+		return fmt.Errorf("backend %d: unknown; want one of zram, zswap+zram", c.Backend)
+	case c.SwapPages <= 0 || c.SwapPages > MaxPages:
+		return fmt.Errorf("swap device size %d pages: want 1 to %d pages", c.SwapPages, MaxPages)
+	case c.CPUs < 1 || c.CPUs > 256:
+		return fmt.Errorf("cpus %d: want 1 to 256", c.CPUs)
+	case c.SlotCacheSize < 1 || c.SlotCacheSize > 4096:
+		return fmt.Errorf("slot cache size %d: want 1 to 4096", c.SlotCacheSize)
+	case c.HZ < 1 || c.HZ > 10000:
+		return fmt.Errorf("HZ %d: want 1 to 10000", c.HZ)
+	case c.ZswapPoolLimit < 0:
+		return fmt.Errorf("zswap pool limit %d bytes: want >= 0", c.ZswapPoolLimit)
+	case c.ZswapAcceptPercent < 1 || c.ZswapAcceptPercent > 100:
+		return fmt.Errorf("zswap accept threshold %d%%: want 1 to 100", c.ZswapAcceptPercent)
+	}
+	return c.Hooks.validate()
+}
+
+// patternContent is the built-in content: a 64-byte pattern that depends
+// on the page and the version, repeated over the page. It compresses well
+// (so zswap takes it), is not same-filled, and no page is all zero, so a
+// zero page read back is always detected as lost data.
+type patternContent struct{}
+
+func (patternContent) Fill(dst []byte, page, version uint64) {
+	var pat [64]byte
+	x := page*0x9e3779b97f4a7c15 ^ (version+1)*0xbf58476d1ce4e5b9
+	for i := 0; i < len(pat); i += 8 {
+		x ^= x >> 31
+		x *= 0x94d049bb133111eb
+		putUint64(pat[i:], x|1)
+	}
+	for i := 0; i < len(dst); i += len(pat) {
+		copy(dst[i:], pat[:])
+	}
+}

@@ -1,0 +1,134 @@
+package model
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+)
+
+// Fingerprint hashes the kernel's state and the given actors' states into
+// h, so that an explorer can recognise a state it has seen before. Two
+// states with the same fingerprint behave the same from then on, up to
+// hash collisions; PFNs and zswap entry ids are hashed as they are, so
+// states that differ only in their naming are not merged (which costs
+// pruning, never soundness).
+func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
+	var b [8]byte
+	u := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	h.Write(k.si.swapMap)
+	for i, in := range k.si.inSlotCache {
+		if in {
+			u(uint64(i))
+		}
+	}
+	for cpu := range k.cpus {
+		c := &k.cpus[cpu]
+		u(uint64(len(c.slotsRet)))
+		for _, e := range c.slotsRet {
+			u(uint64(e))
+		}
+	}
+	for _, sp := range k.swapCache.spaces {
+		sp.Ascend(func(key uint64, pfn PFN) bool {
+			u(key)
+			u(uint64(pfn))
+			return true
+		})
+	}
+	z := k.zs
+	for id := range z.entries {
+		en := &z.entries[id]
+		if en.live {
+			u(uint64(id))
+			u(uint64(en.swp))
+			u(en.sum)
+			u(uint64(en.length)<<32 | uint64(uint32(en.refcount)))
+			u(uint64(en.gen))
+		}
+	}
+	u(uint64(z.lruHead)<<32 | uint64(z.lruTail))
+	u(uint64(z.stored))
+	for i := range k.zram.slots {
+		s := &k.zram.slots[i]
+		if s.flags != 0 {
+			u(uint64(i))
+			u(s.sum)
+			u(uint64(s.flags))
+		}
+	}
+	for _, f := range k.folios[1:] {
+		if f.freed {
+			u(0)
+			continue
+		}
+		u(uint64(f.flags) | uint64(uint32(f.ref))<<16 | uint64(len(f.maps))<<48)
+		u(f.sum)
+		u(uint64(f.swap))
+		u(uint64(int64(f.lockOwner)))
+		for _, m := range f.maps {
+			u(uint64(m.mm.id)<<40 | m.addr)
+		}
+	}
+	for _, mm := range k.mms {
+		for i, p := range mm.ptes {
+			u(uint64(p))
+			u(mm.pages[i].hash)
+		}
+	}
+	u(k.jiffies)
+	u(k.wqGen)
+	u(uint64(len(k.violations)))
+	for i := range k.failNext {
+		u(uint64(k.failNext[i]))
+	}
+	for _, a := range actors {
+		a.fingerprint(u)
+	}
+}
+
+func pfnOf(f *Folio) uint64 {
+	if f == nil {
+		return 0
+	}
+	return uint64(f.pfn)
+}
+
+func boolBit(b bool, bit uint) uint64 {
+	if b {
+		return 1 << bit
+	}
+	return 0
+}
+
+func (a *Access) fingerprint(u func(uint64)) {
+	u(uint64(a.pc))
+	u(uint64(a.origPTE))
+	u(pfnOf(a.folio)<<32 | pfnOf(a.swapcache))
+	u(boolBit(a.tried, 0) | boolBit(a.needClearCache, 1) | boolBit(a.zsExcl, 2) | boolBit(a.zsHit, 3) |
+		boolBit(a.wrote, 4) | uint64(a.path)<<8 | uint64(a.ret)<<16)
+	u(uint64(a.zsRef.id)<<32 | uint64(a.zsRef.gen))
+	u(a.wakeAt)
+	u(a.wqGen)
+}
+
+func (r *Reclaim) fingerprint(u func(uint64)) {
+	u(uint64(r.pc) | uint64(r.Result)<<8 | boolBit(r.Stored, 16))
+	u(pfnOf(r.folio))
+}
+
+func (s *Shrinker) fingerprint(u func(uint64)) {
+	u(uint64(s.pc) | boolBit(s.WrittenBack, 8))
+	u(uint64(s.swp))
+	u(uint64(s.ref.id)<<32 | uint64(s.ref.gen))
+	u(pfnOf(s.folio))
+}
+
+func (z *Zapper) fingerprint(u func(uint64))      { u(uint64(z.pc)) }
+func (c *PTEChanger) fingerprint(u func(uint64))  { u(uint64(c.pc)) }
+func (d *SlotDrainer) fingerprint(u func(uint64)) { u(uint64(d.pc)) }
+func (h *LockHolder) fingerprint(u func(uint64)) {
+	u(uint64(h.pc))
+	u(pfnOf(h.folio))
+}

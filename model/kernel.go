@@ -1,0 +1,206 @@
+package model
+
+import (
+	"fmt"
+	"hash/maphash"
+
+	"github.com/swapbench/swapbench/model/codec"
+)
+
+// Kernel is one simulated machine: one swap device, its swap cache, zswap
+// (when the backend has it), page tables and the folios in use.
+type Kernel struct {
+	cfg   Config
+	hooks Hooks
+
+	si        swapInfo
+	swapCache swapCache
+	zs        *zswap
+	zram      zram
+
+	folios     []*Folio // indexed by PFN; [0] is unused
+	freeFolios []PFN
+	liveFolios int
+	lruSeq     uint64
+
+	mms  []*MM
+	cpus []cpuState
+
+	// jiffies is the tick count; the one-tick sleeps wait for it to move.
+	jiffies uint64
+	// waiters on the swapcache wait queue (SyncWaitqueue): entries whose
+	// swapcache_clear wakes them. The wait is woken by entry, like the
+	// kernel's single swapcache_wq waking everyone.
+	wqGen uint64
+
+	// Counts has one counter per Op.
+	Counts   [NumOps]uint64
+	acct     Accounter
+	cpu      int   // CPU of the running step
+	running  Actor // actor of the running step, for attribution
+	failNext [numFailPoints]int
+	failHook func(FailPoint) bool
+
+	content    Content
+	hashSeed   maphash.Seed
+	zeroHash   uint64
+	scratch    []byte
+	violations []Violation
+	nextActor  int
+}
+
+// cpuState is the per-CPU state: slot free batch, LRU batch, compressor
+// contexts and their scratch buffer.
+type cpuState struct {
+	slotsRet   []SwpEntry
+	lruBatch   int
+	zswapCodec codec.Codec
+	zramCodec  codec.Codec
+	buf        []byte
+}
+
+// ctx returns the running CPU's compressor contexts.
+func (k *Kernel) ctx() *cpuState { return &k.cpus[k.cpu] }
+
+// NewKernel builds a simulated machine, or says which input is wrong.
+func NewKernel(cfg Config) (*Kernel, error) {
+	c := cfg.withDefaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	k := &Kernel{
+		cfg:      c,
+		hooks:    c.Hooks,
+		acct:     c.Accounter,
+		content:  c.Content,
+		hashSeed: maphash.MakeSeed(),
+		scratch:  make([]byte, PageSize),
+		folios:   []*Folio{nil},
+	}
+	k.zeroHash = k.hashPage(make([]byte, PageSize))
+	k.si = swapInfo{
+		swapMap:       make([]uint8, c.SwapPages),
+		synchronousIO: true, // zram
+		used:          newSlotBitmap(c.SwapPages),
+		inSlotCache:   make([]bool, c.SwapPages),
+	}
+	k.swapCache = newSwapCache(c.SwapPages)
+	k.zram.slots = make([]zramSlot, c.SwapPages)
+	// With the zram backend zswap is built in but disabled: zswap_store
+	// refuses, and zswap_load still looks its empty index up on every
+	// swapin, as v6.8-v6.10 do.
+	k.zs = newZswap(k, c.SwapPages)
+	k.zs.disabled = c.Backend != BackendZswapZram
+	k.cpus = make([]cpuState, c.CPUs)
+	for i := range k.cpus {
+		cs := &k.cpus[i]
+		cs.slotsRet = make([]SwpEntry, 0, c.SlotCacheSize)
+		var err error
+		if cs.zswapCodec, err = codec.New(c.ZswapCodec); err != nil {
+			return nil, fmt.Errorf("zswap compressor: %w", err)
+		}
+		if cs.zramCodec, err = codec.New(c.ZramCodec); err != nil {
+			return nil, fmt.Errorf("zram algorithm: %w", err)
+		}
+		cs.buf = make([]byte, 0, 2*PageSize)
+	}
+	return k, nil
+}
+
+// Config returns the configuration the kernel was built with, defaults
+// filled in.
+func (k *Kernel) Config() Config { return k.cfg }
+
+// NewMM adds an address space of `pages` pages, every one written once
+// with version 1 of its content and resident in its own folio.
+func (k *Kernel) NewMM(pages int) (*MM, error) {
+	if pages <= 0 || pages > MaxPages {
+		return nil, fmt.Errorf("address space of %d pages: want 1 to %d", pages, MaxPages)
+	}
+	mm := &MM{id: len(k.mms), ptes: make([]PTE, pages), pages: make([]pageState, pages)}
+	k.mms = append(k.mms, mm)
+	for addr := range pages {
+		k.Populate(mm, uint64(addr))
+	}
+	return mm, nil
+}
+
+// NewEmptyMM adds an address space whose PTEs are all none (fork targets,
+// or callers that populate pages themselves).
+func (k *Kernel) NewEmptyMM(pages int) (*MM, error) {
+	if pages <= 0 || pages > MaxPages {
+		return nil, fmt.Errorf("address space of %d pages: want 1 to %d", pages, MaxPages)
+	}
+	mm := &MM{id: len(k.mms), ptes: make([]PTE, pages), pages: make([]pageState, pages)}
+	for i := range mm.pages {
+		mm.pages[i].hash = k.zeroHash
+	}
+	k.mms = append(k.mms, mm)
+	return mm, nil
+}
+
+// Populate maps a fresh folio holding the next version of page addr
+// (a first-touch write fault, outside any race).
+func (k *Kernel) Populate(mm *MM, addr uint64) {
+	if mm.ptes[addr] != 0 {
+		return
+	}
+	f := k.folioAlloc()
+	f.set(PGuptodate | PGswapbacked | PGanonExclusive | PGdirty)
+	k.writePage(mm, addr, f)
+	k.folioAddLRU(f)
+	k.mapFolio(mm, addr, f, pteDirty|pteWrite|pteSoftDirty)
+}
+
+// mapFolio points the PTE at f; the caller's folio reference becomes the
+// mapping's.
+func (k *Kernel) mapFolio(mm *MM, addr uint64, f *Folio, bits PTE) {
+	k.count(OpMapPage, 1)
+	f.maps = append(f.maps, rmap{mm, addr})
+	mm.ptes[addr] = mkPTE(f.pfn, bits)
+}
+
+// MM returns address space i.
+func (k *Kernel) MM(i int) *MM { return k.mms[i] }
+
+// Jiffies returns the tick count.
+func (k *Kernel) Jiffies() uint64 { return k.jiffies }
+
+// Tick advances time by one jiffy: sleepers of one tick wake.
+func (k *Kernel) Tick() { k.jiffies++ }
+
+// Folio returns the folio mapped at addr, or nil.
+func (k *Kernel) MappedFolio(mm *MM, addr uint64) *Folio {
+	p := mm.ptes[addr]
+	if !p.Present() {
+		return nil
+	}
+	return k.folio(p.PFN())
+}
+
+// LiveFolios returns the number of folios allocated.
+func (k *Kernel) LiveFolios() int { return k.liveFolios }
+
+// StorePage makes data (exactly PageSize bytes) the new content of page
+// addr, which must be mapped: a user write of chosen bytes.
+func (k *Kernel) StorePage(mm *MM, addr uint64, data []byte) error {
+	if len(data) != PageSize {
+		return fmt.Errorf("page of %d bytes: want exactly %d", len(data), PageSize)
+	}
+	if addr >= uint64(len(mm.ptes)) {
+		return fmt.Errorf("page %d: address space has %d pages", addr, len(mm.ptes))
+	}
+	f := k.MappedFolio(mm, addr)
+	if f == nil {
+		return fmt.Errorf("page %d is not mapped", addr)
+	}
+	copy(f.data, data)
+	mm.pages[addr].version++
+	mm.pages[addr].hash = k.hashPage(f.data)
+	f.sum = mm.pages[addr].hash
+	k.folioMarkDirty(f)
+	return nil
+}
+
+// SetAccounter replaces the accounting hook.
+func (k *Kernel) SetAccounter(a Accounter) { k.acct = a }

@@ -1,0 +1,100 @@
+package model
+
+import "fmt"
+
+// SwpEntry is a swap entry of the model's single swap device: its offset.
+type SwpEntry uint64
+
+// PTE is a page table entry: none (0), present (a folio) or a swap entry
+// with its software bits. pte_same compares the whole value.
+type PTE uint64
+
+// PTE bits.
+const (
+	ptePresent      PTE = 1 << 0
+	pteSwap         PTE = 1 << 1
+	pteSwpExclusive PTE = 1 << 2 // _PAGE_SWP_EXCLUSIVE
+	pteSoftDirty    PTE = 1 << 3 // _PAGE_SOFT_DIRTY / _PAGE_SWP_SOFT_DIRTY
+	pteUffdWP       PTE = 1 << 4 // _PAGE_UFFD_WP / _PAGE_SWP_UFFD_WP
+	pteDirty        PTE = 1 << 5
+	pteWrite        PTE = 1 << 6
+	pteShift            = 8
+)
+
+func mkSwapPTE(e SwpEntry, bits PTE) PTE { return PTE(e)<<pteShift | pteSwap | bits }
+func mkPTE(pfn PFN, bits PTE) PTE        { return PTE(pfn)<<pteShift | ptePresent | bits }
+
+// None reports pte_none.
+func (p PTE) None() bool { return p == 0 }
+
+// Present reports pte_present.
+func (p PTE) Present() bool { return p&ptePresent != 0 }
+
+// IsSwap reports whether p holds a swap entry.
+func (p PTE) IsSwap() bool { return p&pteSwap != 0 }
+
+// Entry returns the swap entry of a swap PTE (pte_to_swp_entry).
+func (p PTE) Entry() SwpEntry { return SwpEntry(p >> pteShift) }
+
+// PFN returns the folio of a present PTE.
+func (p PTE) PFN() PFN { return PFN(p >> pteShift) }
+
+// Exclusive reports pte_swp_exclusive.
+func (p PTE) Exclusive() bool { return p&pteSwpExclusive != 0 }
+
+// SoftDirty reports the (swap) soft-dirty bit.
+func (p PTE) SoftDirty() bool { return p&pteSoftDirty != 0 }
+
+func (p PTE) String() string {
+	switch {
+	case p.None():
+		return "none"
+	case p.Present():
+		return fmt.Sprintf("pfn %d%s", p.PFN(), p.bitString())
+	default:
+		return fmt.Sprintf("swp %d%s", p.Entry(), p.bitString())
+	}
+}
+
+func (p PTE) bitString() string {
+	s := ""
+	if p&pteSwpExclusive != 0 {
+		s += " excl"
+	}
+	if p&pteSoftDirty != 0 {
+		s += " sd"
+	}
+	if p&pteUffdWP != 0 {
+		s += " uffd-wp"
+	}
+	if p&pteDirty != 0 {
+		s += " dirty"
+	}
+	return s
+}
+
+// pte_same is a whole-value compare, as on x86.
+func pteSame(a, b PTE) bool { return a == b }
+
+// An MM is one process address space: a flat array of PTEs for its pages,
+// with the integrity oracle's expectation for each page.
+type MM struct {
+	id    int
+	ptes  []PTE
+	pages []pageState
+}
+
+// ID returns the address space's index in the kernel.
+func (mm *MM) ID() int { return mm.id }
+
+// Pages returns the number of pages mapped.
+func (mm *MM) Pages() int { return len(mm.ptes) }
+
+// PTE returns the current value of the PTE for addr (a page index).
+func (mm *MM) PTE(addr uint64) PTE { return mm.ptes[addr] }
+
+// pteLock counts the split PTE lock of addr's page table. The critical
+// section is the calling step.
+func (k *Kernel) pteLock(mm *MM, addr uint64) {
+	k.count(OpPTELock, int(addr/PTEsPerTable))
+}

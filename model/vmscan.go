@@ -1,0 +1,175 @@
+package model
+
+// ReclaimResult says how a Reclaim ended.
+type ReclaimResult uint8
+
+// The results.
+const (
+	ReclaimPending   ReclaimResult = iota
+	ReclaimFreed                   // the folio was swapped out and freed
+	ReclaimKept                    // kept: busy, still mapped, referenced or dirty again
+	ReclaimNoFolio                 // nothing mapped (or cached) to reclaim
+	ReclaimSwapFull                // no free swap slot
+	ReclaimSwapFreed               // swap_writepage found the entry unused and freed it
+)
+
+// Reclaim swaps one page out: shrink_folio_list for the folio mapped at
+// addr (or, made with NewReclaimEntry, the unmapped swap cache folio of an
+// entry), from isolation to __remove_mapping.
+//
+// Model: the victim is named instead of found by LRU scanning.
+type Reclaim struct {
+	actorBase
+	mm     *MM
+	addr   uint64
+	target SwpEntry
+	byEnt  bool
+	folio  *Folio
+	Result ReclaimResult
+	// Stored says whether zswap took the page (false: written to zram).
+	Stored bool
+}
+
+// NewReclaim makes a reclaim of the page mapped at addr.
+func (k *Kernel) NewReclaim(name string, cpu int, mm *MM, addr uint64) *Reclaim {
+	r := &Reclaim{actorBase: k.newBase(name, cpu, StepIsolate)}
+	r.Reset(mm, addr)
+	return r
+}
+
+// NewReclaimEntry makes a reclaim of the swap cache folio of e.
+func (k *Kernel) NewReclaimEntry(name string, cpu int, e SwpEntry) *Reclaim {
+	r := &Reclaim{actorBase: k.newBase(name, cpu, StepIsolate), target: e, byEnt: true}
+	return r
+}
+
+// Reset reuses r for the page at addr, without allocating.
+func (r *Reclaim) Reset(mm *MM, addr uint64) {
+	*r = Reclaim{actorBase: r.actorBase, mm: mm, addr: addr}
+	r.pc = StepIsolate
+}
+
+func (r *Reclaim) done(k *Kernel, res ReclaimResult) {
+	r.Result = res
+	r.folio = nil
+	r.pc = StepDone
+}
+
+// putback unlocks and releases the isolated folio.
+func (r *Reclaim) putback(k *Kernel, res ReclaimResult) {
+	k.folioUnlock(r.folio)
+	k.folioPut(r.folio)
+	r.done(k, res)
+}
+
+func (r *Reclaim) step(k *Kernel) {
+	f := r.folio
+	switch r.pc {
+	case StepIsolate:
+		if r.byEnt {
+			f = k.swapCacheLookup(r.target)
+		} else {
+			f = k.MappedFolio(r.mm, r.addr)
+		}
+		if f == nil || f.freed {
+			r.done(k, ReclaimNoFolio)
+			return
+		}
+		k.folioGet(f)
+		r.folio = f
+		r.pc = StepTrylock
+	case StepTrylock:
+		if !k.folioTrylock(f, r.id) {
+			k.folioPut(f)
+			r.done(k, ReclaimKept)
+			return
+		}
+		if f.test(PGswapcache) {
+			r.pc = StepTryToUnmap
+			return
+		}
+		r.pc = StepAllocSwap
+	case StepAllocSwap:
+		e, ok := k.getSwapPage()
+		if !ok {
+			r.putback(k, ReclaimSwapFull)
+			return
+		}
+		f.swap = e
+		r.pc = StepReclaimAddToSwapCache
+	case StepReclaimAddToSwapCache:
+		k.addToSwapCache(f, f.swap)
+		k.folioMarkDirty(f)
+		r.pc = StepTryToUnmap
+	case StepTryToUnmap:
+		r.tryToUnmap(k)
+	case StepZswapStore:
+		// swap_writepage
+		f.clear(PGdirty) // folio_clear_dirty_for_io
+		if k.folioFreeSwap(f) {
+			r.putback(k, ReclaimSwapFreed)
+			return
+		}
+		if k.zswapStore(f) {
+			r.Stored = true
+			r.pc = StepRemoveMapping
+			return
+		}
+		r.pc = StepDeviceWrite
+	case StepDeviceWrite:
+		k.zram.write(k, f.swap, f)
+		r.pc = StepRemoveMapping
+	case StepRemoveMapping:
+		// __remove_mapping: only the isolation and swap cache references
+		// may remain (folio_ref_freeze), and the folio must be clean.
+		if f.ref != 2 || f.test(PGdirty) || f.mapcount() != 0 {
+			r.putback(k, ReclaimKept)
+			return
+		}
+		e := f.swap
+		k.deleteFromSwapCacheLocked(f)
+		f.ref--
+		k.putSwapFolio(e)
+		r.putback(k, ReclaimFreed)
+	}
+}
+
+// tryToUnmap is try_to_unmap: every PTE mapping the folio (rmap walk,
+// try_to_unmap_one each) becomes a swap PTE carrying the exclusive,
+// soft-dirty and uffd-wp bits.
+func (r *Reclaim) tryToUnmap(k *Kernel) {
+	f := r.folio
+	for f.mapcount() > 0 {
+		m := f.maps[len(f.maps)-1]
+		k.pteLock(m.mm, m.addr)
+		p := m.mm.ptes[m.addr]
+		if !p.Present() || p.PFN() != f.pfn {
+			k.bug(f.swap, "rmap names a PTE that does not map the folio")
+			break
+		}
+		if !k.swapDuplicate(f.swap) {
+			break
+		}
+		k.count(OpUnmapPage, 1)
+		bits := p & (pteSoftDirty | pteUffdWP)
+		if f.test(PGanonExclusive) {
+			bits |= pteSwpExclusive
+			f.clear(PGanonExclusive)
+		}
+		if p&pteDirty != 0 {
+			k.folioMarkDirty(f)
+		}
+		m.mm.ptes[m.addr] = mkSwapPTE(f.swap, bits)
+		f.maps = f.maps[:len(f.maps)-1]
+		f.ref-- // the mapping's reference
+	}
+	if f.mapcount() != 0 {
+		r.putback(k, ReclaimKept)
+		return
+	}
+	if f.test(PGdirty) {
+		r.pc = StepZswapStore
+		return
+	}
+	r.pc = StepRemoveMapping
+}

@@ -1,0 +1,114 @@
+package model
+
+// zram is a zram-like SWP_SYNCHRONOUS_IO block device: one compressed
+// object per slot, a per-slot lock, and swap_slot_free_notify.
+type zram struct {
+	slots []zramSlot
+	pool  zsPool
+
+	// Stats, as in /sys/block/zram0/mm_stat and debug_stat.
+	MissFree, SameReads int
+}
+
+// zramSlot is struct zram_table_entry.
+type zramSlot struct {
+	handle zsHandle // the object, or the same-filled word with zramSame
+	sum    uint64   // the oracle's checksum of the page, carried along
+	size   uint16   // stored bytes (PageSize for ZRAM_HUGE)
+	flags  uint8
+}
+
+const (
+	zramSame  = 1 << iota // ZRAM_SAME: handle holds the repeated word
+	zramHuge              // ZRAM_HUGE: stored uncompressed
+	zramAlloc             // slot holds an object
+)
+
+func (z *zram) slotLock(k *Kernel, e SwpEntry) { k.count(OpZramSlotLock, int(e)) }
+
+// read is zram_read_page: a slot that was never written (or was freed)
+// reads as a zero page, exactly like a ZRAM_SAME slot of value 0.
+func (z *zram) read(k *Kernel, e SwpEntry, f *Folio) {
+	z.slotLock(k, e)
+	s := &z.slots[e]
+	dst := f.data
+	f.sum = s.sum
+	switch {
+	case s.flags&zramAlloc == 0:
+		z.SameReads++
+		k.count(OpDeviceRead, 0)
+		k.count(OpFillPage, PageSize)
+		var v uint64
+		if s.flags&zramSame != 0 {
+			v = uint64(s.handle)
+		} else {
+			f.sum = k.zeroHash
+		}
+		fillPage(dst, v)
+	case s.flags&zramHuge != 0:
+		k.count(OpDeviceRead, PageSize)
+		copy(dst, z.pool.obj(s.handle)[:PageSize])
+	default:
+		src := z.pool.obj(s.handle)[:s.size]
+		k.count(OpDeviceRead, len(src))
+		k.count(OpDecompress, len(src))
+		if err := k.ctx().zramCodec.Decompress(dst, src); err != nil {
+			k.bug(e, "zram_read_page: "+err.Error())
+		}
+	}
+}
+
+// write is zram_write_page: free the old object, then store the page as a
+// same-filled word, compressed, or raw if it compresses too poorly.
+func (z *zram) write(k *Kernel, e SwpEntry, f *Folio) {
+	z.slotLock(k, e)
+	z.freePage(k, e)
+	s := &z.slots[e]
+	src := f.data
+	s.sum = f.sum
+	v, same, scanned := sameFilled(src)
+	k.count(OpSameFilledCheck, scanned)
+	if same {
+		k.count(OpDeviceWrite, 0)
+		s.handle, s.flags = zsHandle(v), zramSame
+		return
+	}
+	c := k.ctx()
+	out, err := c.zramCodec.Compress(c.buf[:0], src)
+	k.count(OpCompress, len(out))
+	huge := err != nil || len(out) >= zsHugeClassSize
+	if huge {
+		out = src
+	}
+	h := z.pool.malloc(len(out))
+	k.count(OpZsMalloc, zsClassSize(len(out)))
+	copy(z.pool.obj(h), out)
+	k.count(OpDeviceWrite, len(out))
+	s.handle, s.size, s.flags = h, uint16(len(out)), zramAlloc
+	if huge {
+		s.flags |= zramHuge
+	}
+}
+
+func (z *zram) freePage(k *Kernel, e SwpEntry) {
+	s := &z.slots[e]
+	if s.flags&zramAlloc != 0 {
+		k.count(OpZsFree, z.pool.free(s.handle))
+	}
+	*s = zramSlot{}
+}
+
+// slotFreeNotify is zram_slot_free_notify: it only trylocks the slot and
+// counts a miss when it cannot, leaving the old data in place until the
+// slot is written again (FailZramMissFree injects the contention).
+func (z *zram) slotFreeNotify(k *Kernel, e SwpEntry) {
+	if k.fail(FailZramMissFree) {
+		z.MissFree++
+		return
+	}
+	z.slotLock(k, e)
+	z.freePage(k, e)
+}
+
+// ZramStoredBytes returns the bytes zram's pool holds (class sizes).
+func (k *Kernel) ZramStoredBytes() int64 { return k.zram.pool.totalBytes }

@@ -1,0 +1,373 @@
+package model
+
+import "github.com/swapbench/swapbench/model/index"
+
+// zswapEntry is struct zswap_entry.
+//
+// Model: entries live in an arena and are named by a uint32 id (with a
+// generation to catch use after free) instead of pointers, so that 2^24
+// entries fit in well under 2 GiB and the garbage collector has nothing to
+// scan.
+type zswapEntry struct {
+	swp      SwpEntry
+	handle   zsHandle // compressed object; the repeated word if length == 0
+	sum      uint64   // the oracle's checksum of the page, carried along
+	length   uint32   // compressed bytes; 0 for a same-filled page
+	refcount int32    // v6.8 only: the tree's reference plus loaders'
+	gen      uint32
+	lruPrev  uint32
+	lruNext  uint32
+	onLRU    bool
+	live     bool
+}
+
+// zswapRef is an entry pointer held across steps.
+type zswapRef struct {
+	id, gen uint32
+}
+
+// zswapTree is struct zswap_tree: one per device in v6.8, one per 64 MiB
+// from v6.9; an rbtree up to v6.9 and an xarray from v6.10.
+type zswapTree struct {
+	rb index.RBTree[uint32]
+	xa index.Radix[uint32]
+}
+
+type zswap struct {
+	entries     []zswapEntry
+	freeIDs     []uint32
+	trees       []zswapTree
+	lruHead     uint32 // most recently added
+	lruTail     uint32 // oldest: the shrinker's next victim
+	pool        zsPool
+	reachedFull bool
+	disabled    bool // zswap.enabled=N
+	stored      int  // entries in the trees
+
+	// Stats, as in /sys/kernel/debug/zswap.
+	PoolLimitHit, RejectCompressPoor, RejectAllocFail, WrittenBack int
+}
+
+func newZswap(k *Kernel, pages int) *zswap {
+	z := &zswap{entries: make([]zswapEntry, 1, 64)}
+	n := 1
+	if k.cfg.Kernel >= V6_9 {
+		n = (pages + SwapAddressSpacePages - 1) / SwapAddressSpacePages
+	}
+	z.trees = make([]zswapTree, n)
+	return z
+}
+
+func (z *zswap) tree(k *Kernel, e SwpEntry) (*zswapTree, int) {
+	if k.cfg.Kernel == V6_8 {
+		return &z.trees[0], 0
+	}
+	i := int(e / SwapAddressSpacePages)
+	return &z.trees[i], i
+}
+
+// Index operations. The caller holds the tree lock (or, for xa_load, RCU).
+
+func (k *Kernel) zswapSearch(t *zswapTree, e SwpEntry) uint32 {
+	var id uint32
+	var ok bool
+	var n int
+	if k.cfg.Kernel >= V6_10 {
+		id, ok, n = t.xa.Load(uint64(e))
+	} else {
+		id, ok, n = t.rb.Search(uint64(e))
+	}
+	k.count(OpZswapIndexLookup, n)
+	if !ok {
+		return 0
+	}
+	return id
+}
+
+func (k *Kernel) zswapErase(t *zswapTree, e SwpEntry) uint32 {
+	var id uint32
+	var ok bool
+	var n int
+	if k.cfg.Kernel >= V6_10 {
+		id, ok, n = t.xa.Erase(uint64(e))
+	} else {
+		id, ok, n = t.rb.Erase(uint64(e))
+	}
+	k.count(OpZswapIndexErase, n)
+	if !ok {
+		return 0
+	}
+	k.zs.stored--
+	return id
+}
+
+// zswapInsert inserts id at e; it returns the id already there instead, if any.
+func (k *Kernel) zswapInsert(t *zswapTree, e SwpEntry, id uint32) uint32 {
+	var n int
+	if k.cfg.Kernel >= V6_10 {
+		// xa_store replaces, and zswap_store frees what it replaced.
+		old, replaced, levels := t.xa.Store(uint64(e), id)
+		k.count(OpZswapIndexInsert, levels)
+		if replaced {
+			k.zswapEntryFree(old)
+			return 0
+		}
+	} else {
+		old, exists, depth := t.rb.Insert(uint64(e), id)
+		n = depth
+		k.count(OpZswapIndexInsert, n)
+		if exists {
+			return old
+		}
+	}
+	k.zs.stored++
+	return 0
+}
+
+func (z *zswap) allocEntry() uint32 {
+	var id uint32
+	if n := len(z.freeIDs); n > 0 {
+		id = z.freeIDs[n-1]
+		z.freeIDs = z.freeIDs[:n-1]
+	} else {
+		id = uint32(len(z.entries))
+		z.entries = append(z.entries, zswapEntry{})
+	}
+	gen := z.entries[id].gen
+	z.entries[id] = zswapEntry{gen: gen, live: true, refcount: 1}
+	return id
+}
+
+func (z *zswap) lruAdd(k *Kernel, id uint32) {
+	k.count(OpZswapLRU, 1)
+	en := &z.entries[id]
+	en.onLRU = true
+	en.lruPrev = 0
+	en.lruNext = z.lruHead
+	if z.lruHead != 0 {
+		z.entries[z.lruHead].lruPrev = id
+	} else {
+		z.lruTail = id
+	}
+	z.lruHead = id
+}
+
+func (z *zswap) lruDel(k *Kernel, id uint32) {
+	en := &z.entries[id]
+	if !en.onLRU {
+		return
+	}
+	k.count(OpZswapLRU, 1)
+	if en.lruPrev != 0 {
+		z.entries[en.lruPrev].lruNext = en.lruNext
+	} else {
+		z.lruHead = en.lruNext
+	}
+	if en.lruNext != 0 {
+		z.entries[en.lruNext].lruPrev = en.lruPrev
+	} else {
+		z.lruTail = en.lruPrev
+	}
+	en.onLRU = false
+	en.lruPrev, en.lruNext = 0, 0
+}
+
+// zswapEntryFree is zswap_entry_free: release the compressed object and
+// the entry.
+func (k *Kernel) zswapEntryFree(id uint32) {
+	z := k.zs
+	en := &z.entries[id]
+	if !en.live {
+		k.violate(Violation{Kind: DoubleFree, Entry: en.swp, Detail: "zswap_entry_free of a freed entry"})
+		return
+	}
+	z.lruDel(k, id)
+	if en.length != 0 {
+		k.count(OpZsFree, z.pool.free(en.handle))
+	}
+	en.live = false
+	en.gen++
+	z.freeIDs = append(z.freeIDs, id)
+}
+
+// zswapEntryPut is v6.8's zswap_entry_put: free at refcount zero.
+func (k *Kernel) zswapEntryPut(id uint32) {
+	en := &k.zs.entries[id]
+	en.refcount--
+	if en.refcount == 0 {
+		k.zswapEntryFree(id)
+	} else if en.refcount < 0 {
+		k.violate(Violation{Kind: DoubleFree, Entry: en.swp, Detail: "zswap_entry_put below zero"})
+	}
+}
+
+// zswapInvalidateEntry erases the entry from its tree and drops the tree's
+// reference (v6.8) or frees it (v6.9+).
+func (k *Kernel) zswapInvalidateEntry(t *zswapTree, id uint32) {
+	en := &k.zs.entries[id]
+	if got := k.zswapErase(t, en.swp); got != id {
+		k.bug(en.swp, "zswap_invalidate_entry: entry not in its tree")
+		return
+	}
+	if k.cfg.Kernel == V6_8 {
+		k.zswapEntryPut(id)
+	} else {
+		k.zswapEntryFree(id)
+	}
+}
+
+// zswapInvalidate is zswap_invalidate: the swap slot is being freed.
+func (k *Kernel) zswapInvalidate(e SwpEntry) {
+	t, ti := k.zs.tree(k, e)
+	k.count(OpZswapTreeLock, ti)
+	id := k.zswapSearch(t, e)
+	if id == 0 {
+		k.count(OpZswapInvalidate, 0)
+		return
+	}
+	k.count(OpZswapInvalidate, 1)
+	k.zswapInvalidateEntry(t, id)
+}
+
+// ZswapEntries returns the number of entries in zswap's trees.
+func (k *Kernel) ZswapEntries() int { return k.zs.stored }
+
+// ZswapPoolBytes returns the zswap pool size (sum of class sizes).
+func (k *Kernel) ZswapPoolBytes() int64 { return k.zs.pool.totalBytes }
+
+// ZswapHas reports whether zswap holds an entry for e (a lookup without
+// cost, for tests and the oracle).
+func (k *Kernel) ZswapHas(e SwpEntry) bool {
+	t, _ := k.zs.tree(k, e)
+	if k.cfg.Kernel >= V6_10 {
+		_, ok, _ := t.xa.Load(uint64(e))
+		return ok
+	}
+	_, ok, _ := t.rb.Search(uint64(e))
+	return ok
+}
+
+// zswapFind looks zswap up for e under the tree lock (the lookup Chengming
+// Zhou's always-swapcache RFC adds to the bypass path).
+func (k *Kernel) zswapFind(e SwpEntry) bool {
+	t, ti := k.zs.tree(k, e)
+	if k.cfg.Kernel < V6_10 {
+		k.count(OpZswapTreeLock, ti)
+	}
+	return k.zswapSearch(t, e) != 0
+}
+
+// ZswapFind is zswapFind for fixes: an exported, counted zswap lookup.
+func (k *Kernel) ZswapFind(e SwpEntry) bool { return k.zswapFind(e) }
+
+// zswapCheckLimits is zswap_check_limits: true means reject.
+func (k *Kernel) zswapCheckLimits() bool {
+	z := k.zs
+	limit := k.cfg.ZswapPoolLimit
+	if limit == 0 {
+		return false
+	}
+	cur := z.pool.totalBytes
+	if cur >= limit {
+		z.PoolLimitHit++
+		z.reachedFull = true
+	} else if z.reachedFull && cur <= limit*int64(k.cfg.ZswapAcceptPercent)/100 {
+		z.reachedFull = false
+	}
+	return z.reachedFull
+}
+
+// zswapStore is zswap_store for a locked folio whose swap entry is
+// folio->swap. On any failure the stale entry for the offset is
+// invalidated ("check_old"), so writeback can never overwrite newer data.
+//
+// Model: the kernel compresses outside the tree lock; the store is one
+// step here because nothing else can touch this entry meanwhile (the folio
+// is locked in the swap cache or pinned).
+func (k *Kernel) zswapStore(f *Folio) bool {
+	z := k.zs
+	e := f.swap
+	if z.disabled || k.zswapCheckLimits() || k.fail(FailZswapStore) {
+		return k.zswapStoreReject(e)
+	}
+	id := z.allocEntry()
+	en := &z.entries[id]
+	en.swp = e
+	en.sum = f.sum
+	v, same, scanned := sameFilled(f.data)
+	k.count(OpSameFilledCheck, scanned)
+	if same {
+		en.handle = zsHandle(v)
+	} else {
+		c := k.ctx()
+		out, err := c.zswapCodec.Compress(c.buf[:0], f.data)
+		k.count(OpCompress, len(out))
+		if err != nil || len(out) > PageSize {
+			z.RejectCompressPoor++
+			k.zswapEntryFree(id)
+			return k.zswapStoreReject(e)
+		}
+		if k.fail(FailZsMalloc) {
+			z.RejectAllocFail++
+			k.zswapEntryFree(id)
+			return k.zswapStoreReject(e)
+		}
+		h := z.pool.malloc(len(out))
+		k.count(OpZsMalloc, zsClassSize(len(out)))
+		copy(z.pool.obj(h), out)
+		en.handle = h
+		en.length = uint32(len(out))
+	}
+	t, ti := z.tree(k, e)
+	k.count(OpZswapTreeLock, ti)
+	for {
+		dup := k.zswapInsert(t, e, id)
+		if dup == 0 {
+			break
+		}
+		k.zswapInvalidateEntry(t, dup)
+	}
+	if z.entries[id].length != 0 {
+		z.lruAdd(k, id)
+	}
+	return true
+}
+
+func (k *Kernel) zswapStoreReject(e SwpEntry) bool {
+	t, ti := k.zs.tree(k, e)
+	k.count(OpZswapTreeLock, ti)
+	if id := k.zswapSearch(t, e); id != 0 {
+		k.zswapInvalidateEntry(t, id)
+	}
+	return false
+}
+
+// ZswapStore stores a locked folio into zswap (zswap_store); fixes use it
+// to write a folio back on a failed fault. It reports whether zswap holds
+// the folio's data afterwards.
+func (k *Kernel) ZswapStore(f *Folio) bool { return k.zswapStore(f) }
+
+// zswapDecompress is zswap_decompress (or zswap_fill_page) into f.
+func (k *Kernel) zswapDecompress(ref zswapRef, f *Folio) {
+	z := k.zs
+	en := &z.entries[ref.id]
+	if !en.live || en.gen != ref.gen {
+		k.violate(Violation{Kind: UseAfterFree, Entry: f.swap, Detail: "zswap_decompress of a freed zswap entry"})
+		fillPage(f.data, 0x6b6b6b6b6b6b6b6b) // POISON_FREE
+		f.sum = k.hashPage(f.data)
+		return
+	}
+	f.sum = en.sum
+	if en.length == 0 {
+		k.count(OpFillPage, PageSize)
+		fillPage(f.data, uint64(en.handle))
+		return
+	}
+	src := z.pool.obj(en.handle)[:en.length]
+	k.count(OpDecompress, len(src))
+	if err := k.ctx().zswapCodec.Decompress(f.data, src); err != nil {
+		k.bug(f.swap, "zswap_decompress: "+err.Error())
+	}
+}
+
+func (z *zswap) ref(id uint32) zswapRef { return zswapRef{id: id, gen: z.entries[id].gen} }
