@@ -1,0 +1,165 @@
+// Package fixes holds every proposal from the March 2024 zswap/bypass
+// thread (and the 2026 swap table) as a value the model runs: its
+// metadata, and its behaviour as model.Hooks.
+//
+// Adding a fix is one new file that declares a Fix and one line in
+// registry.go.
+package fixes
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/swapbench/swapbench/model"
+)
+
+// A Fix is one proposal.
+type Fix struct {
+	// Name is the fix's name everywhere: CLI flags, benchmark names, reports.
+	Name string
+	// Summary says in one line what the fix changes.
+	Summary string
+	// Author proposed it.
+	Author string
+	// Source is the commit or lore message.
+	Source string
+	// Kernel is the kernel the fix applies to.
+	Kernel string
+	// Syncs are the sync modes the fix can run with; the first is its own.
+	Syncs []model.SyncMode
+	// hooks builds the fix's hooks for a sync mode in Syncs.
+	hooks func(model.SyncMode) model.Hooks
+}
+
+// Hooks returns the fix's hooks under sync mode s, or an error naming the
+// modes the fix allows.
+func (f *Fix) Hooks(s model.SyncMode) (model.Hooks, error) {
+	if !slices.Contains(f.Syncs, s) {
+		return model.Hooks{}, fmt.Errorf("sync mode %q does not apply to fix %s; want one of %s", s, f.Name, joinSyncs(f.Syncs))
+	}
+	h := f.hooks(s)
+	h.Sync = s
+	return h, nil
+}
+
+// DefaultSync is the sync mode the fix was proposed with.
+func (f *Fix) DefaultSync() model.SyncMode { return f.Syncs[0] }
+
+func joinSyncs(ss []model.SyncMode) string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = s.String()
+	}
+	return strings.Join(names, ", ")
+}
+
+// All returns every fix in registry order.
+func All() []*Fix { return slices.Clone(registry) }
+
+// Names returns the fix names in registry order.
+func Names() []string {
+	names := make([]string, len(registry))
+	for i, f := range registry {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// Lookup finds a fix by name.
+func Lookup(name string) (*Fix, error) {
+	for _, f := range registry {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("fix %q: unknown; want one of %s", name, strings.Join(Names(), ", "))
+}
+
+// A Variant is one fix under one sync mode on one kernel base: a point in
+// the matrix that the explorer checks and the benchmarks measure.
+type Variant struct {
+	Fix    *Fix
+	Sync   model.SyncMode
+	Kernel model.KernelBase
+}
+
+// String is the variant's key=value name: fix=F/sync=S/kernel=K.
+func (v Variant) String() string {
+	return fmt.Sprintf("fix=%s/sync=%s/kernel=%s", v.Fix.Name, v.Sync, v.Kernel)
+}
+
+// Config fills the variant's kernel base and hooks into base.
+func (v Variant) Config(base model.Config) (model.Config, error) {
+	h, err := v.Fix.Hooks(v.Sync)
+	if err != nil {
+		return model.Config{}, err
+	}
+	base.Kernel = v.Kernel
+	base.Hooks = h
+	return base, nil
+}
+
+// Matrix returns every variant of the named fixes (all if empty), under
+// the named sync modes (each fix's applicable ones if empty) and kernel
+// bases (all if empty). Names are checked; an error lists the valid ones.
+func Matrix(fixNames, syncNames, kernelNames []string) ([]Variant, error) {
+	fs := registry
+	if len(fixNames) > 0 {
+		fs = nil
+		for _, n := range fixNames {
+			f, err := Lookup(n)
+			if err != nil {
+				return nil, err
+			}
+			fs = append(fs, f)
+		}
+	}
+	var syncs []model.SyncMode
+	for _, n := range syncNames {
+		s, err := model.ParseSyncMode(n)
+		if err != nil {
+			return nil, err
+		}
+		syncs = append(syncs, s)
+	}
+	kernels := model.KernelBases()
+	if len(kernelNames) > 0 {
+		kernels = nil
+		for _, n := range kernelNames {
+			kb, err := model.ParseKernelBase(n)
+			if err != nil {
+				return nil, err
+			}
+			kernels = append(kernels, kb)
+		}
+	}
+	var vs []Variant
+	for _, f := range fs {
+		for _, s := range f.Syncs {
+			if len(syncs) > 0 && !slices.Contains(syncs, s) {
+				continue
+			}
+			for _, kb := range kernels {
+				vs = append(vs, Variant{Fix: f, Sync: s, Kernel: kb})
+			}
+		}
+	}
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("no variant matches fixes %v and sync modes %v", fixNames, syncNames)
+	}
+	return vs, nil
+}
+
+// Shared hook functions.
+
+func alwaysExclusive(*model.Kernel, *model.Folio) bool { return true }
+func neverExclusive(*model.Kernel, *model.Folio) bool  { return false }
+
+// exclusiveIfSwapcache is 25cd241408a2's rule: free the entry only when
+// the swap cache will own the page.
+func exclusiveIfSwapcache(_ *model.Kernel, f *model.Folio) bool {
+	return f.Test(model.PGswapcache)
+}
+
+var pinnedSyncs = []model.SyncMode{model.SyncTick, model.SyncWaitqueue, model.SyncNone}

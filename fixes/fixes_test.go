@@ -1,0 +1,197 @@
+package fixes_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/swapbench/swapbench/fixes"
+	"github.com/swapbench/swapbench/model"
+)
+
+// want is a fix's intended behaviour at its hook points.
+type want struct {
+	path          model.Path // how an undisturbed fault brings the page in
+	entryAfterLd  bool       // zswap still holds the entry right after the load
+	lostOnFailure bool       // a fault failing after the read loses the page
+}
+
+var wants = map[string]want{
+	"exclusive":            {model.PathBypass, false, true},
+	"always-swapcache":     {model.PathSwapCache, false, false},
+	"writeback-on-failure": {model.PathBypass, false, false},
+	"non-exclusive":        {model.PathBypass, true, false},
+	"merged":               {model.PathBypass, true, false},
+	"never-bypass":         {model.PathSwapCache, false, false},
+}
+
+func newKernel(t *testing.T, v fixes.Variant) (*model.Kernel, *model.MM) {
+	t.Helper()
+	cfg, err := v.Config(model.Config{Backend: model.BackendZswapZram, SwapPages: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := model.NewKernel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mm, _ := k.NewMM(1)
+	r := k.NewReclaim("reclaim", 0, mm, 0)
+	if err := k.Run(r); err != nil || r.Result != model.ReclaimFreed || !r.Stored {
+		t.Fatalf("swapout: %v, result %d, stored %v", err, r.Result, r.Stored)
+	}
+	return k, mm
+}
+
+func variants(t *testing.T) []fixes.Variant {
+	vs, err := fixes.Matrix(nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
+func TestEveryFixHasExpectations(t *testing.T) {
+	for _, n := range fixes.Names() {
+		if _, ok := wants[n]; !ok {
+			t.Errorf("fix %s has no expected behaviour in this test", n)
+		}
+		f, _ := fixes.Lookup(n)
+		if f.Summary == "" || f.Author == "" || f.Source == "" || f.Kernel == "" || len(f.Syncs) == 0 {
+			t.Errorf("fix %s: incomplete metadata %+v", n, f)
+		}
+	}
+}
+
+func TestPathAndLoad(t *testing.T) {
+	for _, v := range variants(t) {
+		t.Run(v.String(), func(t *testing.T) {
+			w := wants[v.Fix.Name]
+			k, mm := newKernel(t, v)
+			e := mm.PTE(0).Entry()
+			a := k.NewAccess("fault", 1, mm, 0, false)
+			if err := k.RunUntil(a, model.StepFolioLockOrRetry); err != nil {
+				t.Fatal(err)
+			}
+			if got := k.ZswapHas(e); got != w.entryAfterLd {
+				t.Errorf("zswap holds the entry after the load: %v, want %v", got, w.entryAfterLd)
+			}
+			if err := k.Run(a); err != nil {
+				t.Fatal(err)
+			}
+			if a.LastPath != w.path || !a.ZswapHit {
+				t.Errorf("path %v (zswap hit %v), want %v from zswap", a.LastPath, a.ZswapHit, w.path)
+			}
+			k.DrainSlotCaches()
+			k.CheckQuiescent()
+			for _, viol := range k.Violations() {
+				t.Error(viol)
+			}
+		})
+	}
+}
+
+// failAfterRead makes the fault's pte_same fail (a soft-dirty clear) and
+// runs the failed fault to its return.
+func failAfterRead(t *testing.T, k *model.Kernel, mm *model.MM, a *model.Access) {
+	t.Helper()
+	if err := k.RunUntil(a, model.StepMap); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Run(k.NewPTEChanger("clear_refs", 0, model.ChangeClearSoftDirty, mm, 0, nil, 0)); err != nil {
+		t.Fatal(err)
+	}
+	k.Step(a)
+	if err := k.RunUntil(a, model.StepHandleFault); err != nil {
+		t.Fatal(err)
+	}
+	if a.LastRet != model.FaultOK || a.Faults != 1 {
+		t.Fatalf("fault returned %v after %d faults", a.LastRet, a.Faults)
+	}
+}
+
+func TestFailureExits(t *testing.T) {
+	for _, v := range variants(t) {
+		t.Run(v.String(), func(t *testing.T) {
+			w := wants[v.Fix.Name]
+			k, mm := newKernel(t, v)
+			a := k.NewAccess("fault", 1, mm, 0, false)
+			failAfterRead(t, k, mm, a)
+			if err := k.Run(a); err != nil {
+				t.Fatal(err)
+			}
+			if lost := k.LostPages() > 0; lost != w.lostOnFailure {
+				t.Errorf("page lost: %v, want %v (violations %v)", lost, w.lostOnFailure, k.Violations())
+			}
+		})
+	}
+}
+
+// TestWritebackOnFailureStoreFails: when the store back fails, the
+// variant loses the page, and says so.
+func TestWritebackOnFailureStoreFails(t *testing.T) {
+	f, _ := fixes.Lookup("writeback-on-failure")
+	for _, kb := range model.KernelBases() {
+		t.Run(kb.String(), func(t *testing.T) {
+			k, mm := newKernel(t, fixes.Variant{Fix: f, Sync: f.DefaultSync(), Kernel: kb})
+			e := mm.PTE(0).Entry()
+			a := k.NewAccess("fault", 1, mm, 0, false)
+			if err := k.RunUntil(a, model.StepMap); err != nil {
+				t.Fatal(err)
+			}
+			k.Run(k.NewPTEChanger("clear_refs", 0, model.ChangeClearSoftDirty, mm, 0, nil, 0))
+			k.Step(a) // pte_same fails
+			if a.Next() != model.StepFaultFailed {
+				t.Fatalf("failed fault went to %v, want the fault-failed hook", a.Next())
+			}
+			k.FailNext(model.FailZswapStore, 1)
+			k.Step(a)
+			if k.ZswapHas(e) {
+				t.Fatal("zswap holds the entry although the store back failed")
+			}
+			if err := k.Run(a); err != nil {
+				t.Fatal(err)
+			}
+			if k.LostPages() != 1 {
+				t.Fatalf("violations %v, want the page lost", k.Violations())
+			}
+		})
+	}
+}
+
+// TestWritebackOnFailureRecompresses: the store back puts the entry back
+// before the refault.
+func TestWritebackOnFailureRecompresses(t *testing.T) {
+	f, _ := fixes.Lookup("writeback-on-failure")
+	k, mm := newKernel(t, fixes.Variant{Fix: f, Sync: f.DefaultSync(), Kernel: model.V6_9})
+	e := mm.PTE(0).Entry()
+	before := k.Counts[model.OpCompress]
+	a := k.NewAccess("fault", 1, mm, 0, false)
+	failAfterRead(t, k, mm, a)
+	if !k.ZswapHas(e) || k.Counts[model.OpCompress] != before+1 {
+		t.Errorf("after the failed fault: zswap has entry %v, compressions %d (want true, %d)",
+			k.ZswapHas(e), k.Counts[model.OpCompress], before+1)
+	}
+}
+
+func TestBadNames(t *testing.T) {
+	if _, err := fixes.Lookup("fast"); err == nil || !strings.Contains(err.Error(), "want one of exclusive, always-swapcache") {
+		t.Errorf("Lookup: %v", err)
+	}
+	for _, tc := range []struct {
+		fixes, syncs, kernels []string
+		want                  string
+	}{
+		{[]string{"nope"}, nil, nil, `fix "nope": unknown`},
+		{nil, []string{"spin"}, nil, `sync mode "spin": unknown; want one of folio-lock, none, tick, waitqueue`},
+		{nil, nil, []string{"v7"}, `kernel base "v7": unknown; want one of v6.10, v6.8, v6.9`},
+		{[]string{"never-bypass"}, []string{"tick"}, nil, "no variant matches"},
+	} {
+		if _, err := fixes.Matrix(tc.fixes, tc.syncs, tc.kernels); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Matrix(%v, %v, %v): %v, want %q", tc.fixes, tc.syncs, tc.kernels, err, tc.want)
+		}
+	}
+	f, _ := fixes.Lookup("never-bypass")
+	if _, err := f.Hooks(model.SyncTick); err == nil || !strings.Contains(err.Error(), "folio-lock") {
+		t.Errorf("Hooks(tick) for never-bypass: %v", err)
+	}
+}

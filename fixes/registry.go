@@ -1,0 +1,11 @@
+package fixes
+
+// registry lists the fixes in the order reports show them. One line a fix.
+var registry = []*Fix{
+	&exclusive,
+	&alwaysSwapcache,
+	&writebackOnFailure,
+	&nonExclusive,
+	&merged,
+	&neverBypass,
+}
