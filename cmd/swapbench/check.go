@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/swapbench/swapbench/explore"
+	"github.com/swapbench/swapbench/fixes"
+)
+
+func cmdCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("check", stderr)
+	fixF := fs.String("fix", "", "comma-separated fixes (default all): "+strings.Join(fixes.Names(), ", "))
+	syncF := fs.String("sync", "", "comma-separated sync modes (default each fix's own): none, tick, waitqueue, folio-lock")
+	kernelF := fs.String("kernel", "", "comma-separated kernel bases (default all): v6.8, v6.9, v6.10")
+	scenarioF := fs.String("scenario", "", "comma-separated scenarios (default all): "+strings.Join(explore.ScenarioNames(), ", "))
+	depth := fs.Int("depth", explore.DefaultBounds.Depth, "most steps in one schedule")
+	ticks := fs.Int("ticks", explore.DefaultBounds.Ticks, "most jiffies that may pass in one schedule")
+	jsonF := fs.Bool("json", false, "print a JSON array instead of the table")
+	replay := fs.String("replay", "", "re-run exactly this schedule (needs one -fix, -sync, -kernel and -scenario)")
+	expect := fs.String("expect", "", "exit 1 unless every verdict is this one (safe, loses-data, bug)")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	variants, err := fixes.Matrix(splitList(*fixF), splitList(*syncF), splitList(*kernelF))
+	if err != nil {
+		return usageError{err}
+	}
+	scs, err := explore.ScenariosByName(splitList(*scenarioF))
+	if err != nil {
+		return usageError{err}
+	}
+	var want explore.Verdict
+	if *expect != "" {
+		if want, err = explore.ParseVerdict(*expect); err != nil {
+			return usageError{err}
+		}
+	}
+	if *replay != "" {
+		return replaySchedule(variants, scs, *replay, stdout)
+	}
+	// The explorer allocates a clone per branch and keeps little: trade
+	// memory for fewer collections.
+	debug.SetGCPercent(400)
+	b := explore.Bounds{Depth: *depth, Ticks: *ticks}
+	start := time.Now()
+	results, err := explore.Check(explore.Options{Variants: variants, Scenarios: scs, Bounds: b})
+	if err != nil {
+		return usageError{err}
+	}
+	elapsed := time.Since(start)
+	if *jsonF {
+		if err := writeJSON(stdout, results, b); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(stdout, explore.FormatResults(results, scs, b, elapsed))
+	}
+	if want != "" {
+		for _, r := range results {
+			if r.Verdict != want {
+				return fmt.Errorf("-expect %s: %s is %s", want, r.Variant, r.Verdict)
+			}
+		}
+	}
+	return nil
+}
+
+func replaySchedule(variants []fixes.Variant, scs []explore.Scenario, sched string, stdout io.Writer) error {
+	if len(variants) != 1 || len(scs) != 1 {
+		return usagef("-replay needs exactly one fix, sync mode, kernel base and scenario; got %d variants and %d scenarios", len(variants), len(scs))
+	}
+	s, err := explore.ParseSchedule(sched)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg, err := explore.Config(variants[0], 0)
+	if err != nil {
+		return usageError{err}
+	}
+	tr, err := explore.Replay(cfg, scs[0], s)
+	if err != nil {
+		return usageError{err}
+	}
+	fmt.Fprintf(stdout, "%s scenario=%s schedule %s\n\n%s", variants[0], scs[0].Name, sched, tr.Timeline())
+	if len(tr.Violations) == 0 {
+		fmt.Fprintln(stdout, "\nno violation")
+	}
+	return nil
+}
+
+type jsonResult struct {
+	Fix         string         `json:"fix"`
+	Sync        string         `json:"sync"`
+	Kernel      string         `json:"kernel"`
+	Verdict     string         `json:"verdict"`
+	Schedules   int            `json:"schedules"`
+	States      int            `json:"states"`
+	Bounds      string         `json:"bounds"`
+	Scenario    string         `json:"scenario,omitempty"`
+	Replay      string         `json:"replay,omitempty"`
+	Trace       string         `json:"trace"`
+	Violations  []string       `json:"violations,omitempty"`
+	PerScenario map[string]int `json:"schedules_per_scenario"`
+}
+
+func writeJSON(w io.Writer, results []explore.Result, b explore.Bounds) error {
+	out := make([]jsonResult, 0, len(results))
+	for _, r := range results {
+		j := jsonResult{
+			Fix: r.Variant.Fix.Name, Sync: r.Variant.Sync.String(), Kernel: r.Variant.Kernel.String(),
+			Verdict: string(r.Verdict), Schedules: r.Schedules(), Bounds: b.String(), Scenario: r.Scenario,
+			Replay: r.ReplayCommand(), PerScenario: map[string]int{},
+		}
+		for _, o := range r.Outcomes {
+			j.States += o.States
+			j.PerScenario[o.Scenario] = o.Schedules
+		}
+		if tr, err := r.Trace(); err != nil {
+			return err
+		} else if tr != nil {
+			j.Trace = tr.Timeline()
+			for _, v := range tr.Violations {
+				j.Violations = append(j.Violations, v.String())
+			}
+		}
+		out = append(out, j)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}

@@ -1,0 +1,181 @@
+package explore
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/swapbench/swapbench/fixes"
+	"github.com/swapbench/swapbench/model"
+)
+
+// Verdict is the explorer's answer for one configuration.
+type Verdict string
+
+// The verdicts.
+const (
+	// Safe: no violation in any schedule within the bounds.
+	Safe Verdict = "safe"
+	// LosesData: some schedule maps bytes other than the last written.
+	LosesData Verdict = "loses-data"
+	// Broken: no data was seen lost, but a schedule broke an invariant
+	// (use after free, double free, leak, inconsistent counts).
+	Broken Verdict = "bug"
+)
+
+// ParseVerdict parses a verdict name.
+func ParseVerdict(s string) (Verdict, error) {
+	for _, v := range []Verdict{Safe, LosesData, Broken} {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("verdict %q: unknown; want one of bug, loses-data, safe", s)
+}
+
+// Result is the verdict for one variant over the scenarios checked.
+type Result struct {
+	Variant  fixes.Variant
+	Verdict  Verdict
+	Outcomes []Outcome // one per scenario, in scenario order
+	// Scenario and Counterexample are the losing scenario and its best
+	// counterexample (fewest preemptions, then fewest steps), if any.
+	Scenario       string
+	Counterexample *Counterexample
+	Elapsed        time.Duration
+}
+
+// Schedules totals the schedules explored.
+func (r *Result) Schedules() int {
+	n := 0
+	for _, o := range r.Outcomes {
+		n += o.Schedules
+	}
+	return n
+}
+
+// Options say what to check.
+type Options struct {
+	Variants  []fixes.Variant
+	Scenarios []Scenario
+	Bounds    Bounds
+	// Mutations seeds bugs into the model (self-test).
+	Mutations model.Mutation
+	// Parallel is how many configurations run at once (default GOMAXPROCS).
+	Parallel int
+}
+
+// Config is the model configuration the explorer uses for a variant.
+func Config(v fixes.Variant, mut model.Mutation) (model.Config, error) {
+	cfg, err := v.Config(model.Config{Backend: model.BackendZswapZram, SwapPages: 64, ZswapCodec: "lz4", ZramCodec: "lz4"})
+	cfg.Mutations = mut
+	return cfg, err
+}
+
+// Check explores every variant under every scenario. Results come back in
+// variant order, whatever the parallelism.
+func Check(o Options) ([]Result, error) {
+	if err := o.Bounds.validate(); err != nil {
+		return nil, err
+	}
+	par := o.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	results := make([]Result, len(o.Variants))
+	errs := make([]error, len(o.Variants))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range par {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i], errs[i] = checkOne(o.Variants[i], o)
+			}
+		}()
+	}
+	for i := range o.Variants {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.Variants[i], err)
+		}
+	}
+	return results, nil
+}
+
+func checkOne(v fixes.Variant, o Options) (Result, error) {
+	start := time.Now()
+	cfg, err := Config(v, o.Mutations)
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{Variant: v, Verdict: Safe}
+	for _, s := range o.Scenarios {
+		out, err := Explore(cfg, s, o.Bounds)
+		if err != nil {
+			return Result{}, err
+		}
+		r.Outcomes = append(r.Outcomes, out)
+		ce := out.Counterexample
+		if ce == nil {
+			continue
+		}
+		verdict := Broken
+		if slices.ContainsFunc(ce.Violations, func(v model.Violation) bool { return v.Kind == model.LostData }) {
+			verdict = LosesData
+		}
+		if better(verdict, ce, r.Verdict, r.Counterexample) {
+			r.Verdict, r.Scenario, r.Counterexample = verdict, s.Name, ce
+		}
+	}
+	r.Elapsed = time.Since(start)
+	return r, nil
+}
+
+// better orders findings: lost data over other bugs, then fewer
+// preemptions, then shorter schedules.
+func better(v Verdict, ce *Counterexample, curV Verdict, cur *Counterexample) bool {
+	if cur == nil {
+		return true
+	}
+	if v != curV {
+		return v == LosesData
+	}
+	if ce.Preemptions != cur.Preemptions {
+		return ce.Preemptions < cur.Preemptions
+	}
+	return len(ce.Schedule) < len(cur.Schedule)
+}
+
+// ReplayCommand is the one-line command that re-runs r's counterexample.
+func (r *Result) ReplayCommand() string {
+	if r.Counterexample == nil {
+		return ""
+	}
+	return fmt.Sprintf("swapbench check -fix %s -sync %s -kernel %s -scenario %s -replay %s",
+		r.Variant.Fix.Name, r.Variant.Sync, r.Variant.Kernel, r.Scenario, FormatSchedule(r.Counterexample.Schedule))
+}
+
+// ScenariosByName resolves scenario names (all if none).
+func ScenariosByName(names []string) ([]Scenario, error) {
+	if len(names) == 0 {
+		return Scenarios(), nil
+	}
+	var out []Scenario
+	for _, n := range names {
+		s, err := LookupScenario(strings.TrimSpace(n))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}

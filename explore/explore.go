@@ -1,0 +1,240 @@
+// Package explore checks fixes for data loss over the interleavings of
+// small scenarios: it drives the model's actors one named step at a time
+// through every schedule within stated bounds, checks the integrity oracle
+// and the invariants, and reports a verdict per (fix, sync mode, kernel
+// base) with the shortest counterexample rendered as a CPU timeline.
+//
+// The search is explicit-state model checking: a depth-first search over
+// which actor steps next, cloning the simulated kernel at each branch and
+// remembering every state's fingerprint, so each reachable state within the
+// depth and tick bounds is expanded once.
+package explore
+
+import (
+	"fmt"
+	"hash/maphash"
+
+	"github.com/swapbench/swapbench/model"
+)
+
+// Bounds limit the search.
+type Bounds struct {
+	// Depth is the most steps in one schedule; deeper ones are counted as
+	// cut off, not explored.
+	Depth int
+	// Ticks is the most times time may pass (one jiffy each) in one schedule.
+	Ticks int
+}
+
+// DefaultBounds are the bounds `swapbench check` uses unless told.
+var DefaultBounds = Bounds{Depth: 120, Ticks: 2}
+
+func (b Bounds) String() string {
+	return fmt.Sprintf("depth<=%d ticks<=%d", b.Depth, b.Ticks)
+}
+
+func (b Bounds) validate() error {
+	if b.Depth < 1 || b.Depth > 10000 || b.Ticks < 0 || b.Ticks > 100 {
+		return fmt.Errorf("bounds %s: want depth 1-10000 and ticks 0-100", b)
+	}
+	return nil
+}
+
+// Choice is one scheduling decision: run actor i's next step, or let one
+// jiffy pass (Tick).
+type Choice int8
+
+// Tick is the choice that advances time.
+const Tick Choice = -1
+
+// Counterexample is a schedule that ends in a violation.
+type Counterexample struct {
+	Schedule []Choice
+	// Preemptions counts switches away from an actor that could have
+	// continued: fewer means a simpler race.
+	Preemptions int
+	Violations  []model.Violation
+}
+
+// Outcome is the result of exploring one scenario under one configuration.
+type Outcome struct {
+	Scenario string
+	// States is the number of distinct states expanded.
+	States int
+	// Schedules counts the schedules explored: each ends finished, in a
+	// violation, at a state already explored, or at the depth or tick bound.
+	Schedules int
+	Pruned    int // schedules that reached an explored state
+	CutOff    int // schedules that hit the depth or tick bound
+	Steps     int // model steps executed
+	// Counterexample is the best violating schedule found: fewest
+	// preemptions, then fewest steps.
+	Counterexample *Counterexample
+}
+
+// Explore checks one scenario under cfg within b: a depth-first search over
+// every choice of which actor steps next (and when time passes), cloning
+// the world at each branch and skipping states already expanded at the
+// same or a smaller depth. Within the bounds it is exhaustive: every
+// reachable state is expanded.
+func Explore(cfg model.Config, s Scenario, b Bounds) (Outcome, error) {
+	if err := b.validate(); err != nil {
+		return Outcome{}, err
+	}
+	w, err := newWorld(cfg, s)
+	if err != nil {
+		return Outcome{}, err
+	}
+	e := &explorer{s: s, b: b, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
+	e.out.Scenario = s.Name
+	err = e.dfs(w, state{last: -1})
+	return e.out, err
+}
+
+type explorer struct {
+	s    Scenario
+	b    Bounds
+	seen map[uint64]int // fingerprint -> smallest depth expanded at
+	seed maphash.Seed
+	out  Outcome
+	path []Choice
+}
+
+// state tracks what a schedule has used so far.
+type state struct {
+	last     int // actor that ran the previous step, -1 at the start
+	preempts int
+	ticks    int
+	depth    int
+}
+
+func (e *explorer) dfs(w *world, st state) error {
+	if len(w.k.Violations()) > 0 {
+		e.out.Schedules++
+		e.record(w, st)
+		return nil
+	}
+	choices := e.enabled(w, st)
+	if len(choices) == 0 {
+		e.out.Schedules++
+		if sleeping(w) {
+			e.out.CutOff++ // out of ticks
+			return nil
+		}
+		if undone := unfinished(w); undone != "" {
+			return fmt.Errorf("scenario %s: actors deadlocked: %s (schedule %s)", e.s.Name, undone, FormatSchedule(e.path))
+		}
+		if err := w.verify(); err != nil {
+			return err
+		}
+		if len(w.k.Violations()) > 0 {
+			e.record(w, st)
+		}
+		return nil
+	}
+	if st.depth >= e.b.Depth {
+		e.out.Schedules++
+		e.out.CutOff++
+		return nil
+	}
+	h := maphash.Hash{}
+	h.SetSeed(e.seed)
+	w.k.Fingerprint(&h, w.actors)
+	fp := h.Sum64()
+	if d, ok := e.seen[fp]; ok && d <= st.depth {
+		e.out.Schedules++
+		e.out.Pruned++
+		return nil
+	}
+	e.seen[fp] = st.depth
+	e.out.States++
+	for i, c := range choices {
+		next := w
+		if i < len(choices)-1 {
+			next = w.clone()
+		}
+		nst := st
+		e.apply(next, &nst, c)
+		e.path = append(e.path, c)
+		err := e.dfs(next, nst)
+		e.path = e.path[:len(e.path)-1]
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enabled lists the choices at this point: the actor that ran last first
+// (continuing it is no preemption), then the others, then Tick.
+func (e *explorer) enabled(w *world, st state) []Choice {
+	var cs []Choice
+	if st.last >= 0 && runnable(w, st.last) {
+		cs = append(cs, Choice(st.last))
+	}
+	for i := range w.actors {
+		if i != st.last && runnable(w, i) {
+			cs = append(cs, Choice(i))
+		}
+	}
+	if st.ticks < e.b.Ticks && sleeping(w) {
+		cs = append(cs, Tick)
+	}
+	return cs
+}
+
+func sleeping(w *world) bool {
+	for _, a := range w.actors {
+		if a.Next() != model.StepDone && a.WaitsForTick(w.k) {
+			return true
+		}
+	}
+	return false
+}
+
+func runnable(w *world, i int) bool {
+	a := w.actors[i]
+	return a.Next() != model.StepDone && a.Runnable(w.k)
+}
+
+func unfinished(w *world) string {
+	s := ""
+	for _, a := range w.actors {
+		if a.Next() != model.StepDone {
+			if s != "" {
+				s += ", "
+			}
+			s += a.Name() + " at " + a.Next().String()
+		}
+	}
+	return s
+}
+
+// apply runs one choice and updates the schedule's usage.
+func (e *explorer) apply(w *world, st *state, c Choice) {
+	e.out.Steps++
+	st.depth++
+	if c == Tick {
+		w.k.Tick()
+		st.ticks++
+		return
+	}
+	i := int(c)
+	if st.last >= 0 && st.last != i && runnable(w, st.last) {
+		st.preempts++
+	}
+	w.k.Step(w.actors[i])
+	st.last = i
+}
+
+// record keeps the counterexample if it is the best so far: fewest
+// preemptions, then fewest steps.
+func (e *explorer) record(w *world, st state) {
+	ce := &Counterexample{Schedule: append([]Choice(nil), e.path...), Preemptions: st.preempts,
+		Violations: append([]model.Violation(nil), w.k.Violations()...)}
+	best := e.out.Counterexample
+	if best == nil || ce.Preemptions < best.Preemptions ||
+		(ce.Preemptions == best.Preemptions && len(ce.Schedule) < len(best.Schedule)) {
+		e.out.Counterexample = ce
+	}
+}
