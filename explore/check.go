@@ -3,7 +3,6 @@ package explore
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -124,35 +123,27 @@ func checkOne(v fixes.Variant, o Options) (Result, error) {
 			return Result{}, err
 		}
 		r.Outcomes = append(r.Outcomes, out)
-		ce := out.Counterexample
-		if ce == nil {
-			continue
-		}
-		verdict := Broken
-		if slices.ContainsFunc(ce.Violations, func(v model.Violation) bool { return v.Kind == model.LostData }) {
-			verdict = LosesData
-		}
-		if better(verdict, ce, r.Verdict, r.Counterexample) {
-			r.Verdict, r.Scenario, r.Counterexample = verdict, s.Name, ce
+		if ce := out.Counterexample; ce != nil && ce.better(r.Counterexample) {
+			r.Scenario, r.Counterexample = s.Name, ce
+			r.Verdict = Broken
+			if ce.LosesData() {
+				r.Verdict = LosesData
+			}
 		}
 	}
 	r.Elapsed = time.Since(start)
 	return r, nil
 }
 
-// better orders findings: lost data over other bugs, then fewer
-// preemptions, then shorter schedules.
-func better(v Verdict, ce *Counterexample, curV Verdict, cur *Counterexample) bool {
-	if cur == nil {
-		return true
+// Found totals the violating schedules by kind over all scenarios.
+func (r *Result) Found() map[model.ViolationKind]int {
+	m := map[model.ViolationKind]int{}
+	for _, o := range r.Outcomes {
+		for k, n := range o.Found {
+			m[k] += n
+		}
 	}
-	if v != curV {
-		return v == LosesData
-	}
-	if ce.Preemptions != cur.Preemptions {
-		return ce.Preemptions < cur.Preemptions
-	}
-	return len(ce.Schedule) < len(cur.Schedule)
+	return m
 }
 
 // ReplayCommand is the one-line command that re-runs r's counterexample.

@@ -13,6 +13,7 @@ package explore
 import (
 	"fmt"
 	"hash/maphash"
+	"slices"
 
 	"github.com/swapbench/swapbench/model"
 )
@@ -67,9 +68,12 @@ type Outcome struct {
 	Pruned    int // schedules that reached an explored state
 	CutOff    int // schedules that hit the depth or tick bound
 	Steps     int // model steps executed
-	// Counterexample is the best violating schedule found: fewest
-	// preemptions, then fewest steps.
+	// Counterexample is the best violating schedule found: lost data
+	// before other violations, then fewest preemptions, then fewest steps.
 	Counterexample *Counterexample
+	// Found counts the violating schedules by the kind of their first
+	// violation.
+	Found map[model.ViolationKind]int
 }
 
 // Explore checks one scenario under cfg within b: a depth-first search over
@@ -227,14 +231,34 @@ func (e *explorer) apply(w *world, st *state, c Choice) {
 	st.last = i
 }
 
-// record keeps the counterexample if it is the best so far: fewest
-// preemptions, then fewest steps.
+// record counts a violating schedule and keeps it if it is the best so far.
 func (e *explorer) record(w *world, st state) {
 	ce := &Counterexample{Schedule: append([]Choice(nil), e.path...), Preemptions: st.preempts,
 		Violations: append([]model.Violation(nil), w.k.Violations()...)}
-	best := e.out.Counterexample
-	if best == nil || ce.Preemptions < best.Preemptions ||
-		(ce.Preemptions == best.Preemptions && len(ce.Schedule) < len(best.Schedule)) {
+	if e.out.Found == nil {
+		e.out.Found = map[model.ViolationKind]int{}
+	}
+	e.out.Found[ce.Violations[0].Kind]++
+	if ce.better(e.out.Counterexample) {
 		e.out.Counterexample = ce
 	}
+}
+
+// LosesData reports whether the counterexample maps wrong bytes.
+func (c *Counterexample) LosesData() bool {
+	return slices.ContainsFunc(c.Violations, func(v model.Violation) bool { return v.Kind == model.LostData })
+}
+
+// better orders counterexamples: lost data first, then fewer
+// preemptions, then fewer steps.
+func (c *Counterexample) better(than *Counterexample) bool {
+	switch {
+	case than == nil:
+		return true
+	case c.LosesData() != than.LosesData():
+		return c.LosesData()
+	case c.Preemptions != than.Preemptions:
+		return c.Preemptions < than.Preemptions
+	}
+	return len(c.Schedule) < len(than.Schedule)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/swapbench/swapbench/model"
 )
 
 // Trace replays the result's counterexample, or returns nil if it has none.
@@ -20,6 +22,16 @@ func (r *Result) Trace() (*Trace, error) {
 		return nil, err
 	}
 	return Replay(cfg, s, r.Counterexample.Schedule)
+}
+
+func formatFound(m map[model.ViolationKind]int) string {
+	var parts []string
+	for k := model.LostData; k <= model.Leak; k++ {
+		if n := m[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // FormatResults renders the verdict table and one counterexample timeline
@@ -58,6 +70,7 @@ func FormatResults(results []Result, scs []Scenario, b Bounds, elapsed time.Dura
 		}
 		sb.WriteString(tr.Timeline())
 		fmt.Fprintf(&sb, "replay: %s\n", r.ReplayCommand())
+		fmt.Fprintf(&sb, "violating schedules: %s\n", formatFound(r.Found()))
 	}
 	return sb.String()
 }

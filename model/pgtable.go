@@ -98,3 +98,10 @@ func (mm *MM) PTE(addr uint64) PTE { return mm.ptes[addr] }
 func (k *Kernel) pteLock(mm *MM, addr uint64) {
 	k.count(OpPTELock, int(addr/PTEsPerTable))
 }
+
+// Entry returns the swap entry a fault on addr would use: the entry of its
+// swap PTE (ok false if the PTE is not a swap PTE).
+func (mm *MM) Entry(addr uint64) (SwpEntry, bool) {
+	p := mm.ptes[addr]
+	return p.Entry(), p.IsSwap()
+}

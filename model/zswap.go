@@ -371,3 +371,21 @@ func (k *Kernel) zswapDecompress(ref zswapRef, f *Folio) {
 }
 
 func (z *zswap) ref(id uint32) zswapRef { return zswapRef{id: id, gen: z.entries[id].gen} }
+
+// ZswapEntryBytes returns the pool bytes (size class) zswap holds for e:
+// 0 when it holds no entry or a same-filled one. Benchmarks use it for the
+// duplicate memory of a resident page whose entry survived the load.
+func (k *Kernel) ZswapEntryBytes(e SwpEntry) int {
+	t, _ := k.zs.tree(k, e)
+	var id uint32
+	var ok bool
+	if k.cfg.Kernel >= V6_10 {
+		id, ok, _ = t.xa.Load(uint64(e))
+	} else {
+		id, ok, _ = t.rb.Search(uint64(e))
+	}
+	if !ok || k.zs.entries[id].length == 0 {
+		return 0
+	}
+	return zsClassSize(int(k.zs.entries[id].length))
+}

@@ -1,0 +1,175 @@
+package explore
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/swapbench/swapbench/fixes"
+	"github.com/swapbench/swapbench/model"
+)
+
+func variant(t *testing.T, fix, sync, kernel string) fixes.Variant {
+	t.Helper()
+	vs, err := fixes.Matrix([]string{fix}, []string{sync}, []string{kernel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs[0]
+}
+
+func check(t *testing.T, v fixes.Variant, scenario string, mut model.Mutation) Result {
+	t.Helper()
+	s, err := LookupScenario(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Check(Options{Variants: []fixes.Variant{v}, Scenarios: []Scenario{s}, Bounds: DefaultBounds, Mutations: mut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs[0]
+}
+
+// TestMutantsCaught seeds each bug into the model and requires the
+// explorer to catch it in a configuration it calls safe without the bug.
+func TestMutantsCaught(t *testing.T) {
+	for _, tc := range []struct {
+		mutant              string
+		fix, sync, scenario string
+		want                Verdict
+	}{
+		{"skip-pte-same", "merged", "tick", "zap", LosesData},
+		{"skip-pin", "merged", "tick", "aba", LosesData},
+		{"double-free-entry", "never-bypass", "folio-lock", "reclaim", Broken},
+		{"skip-load-dirty", "never-bypass", "folio-lock", "reclaim", LosesData},
+	} {
+		for _, kb := range []string{"v6.8", "v6.9", "v6.10"} {
+			t.Run(tc.mutant+"/"+kb, func(t *testing.T) {
+				v := variant(t, tc.fix, tc.sync, kb)
+				if r := check(t, v, tc.scenario, 0); r.Verdict != Safe {
+					t.Fatalf("without the mutant %s/%s is %s, want safe", v, tc.scenario, r.Verdict)
+				}
+				r := check(t, v, tc.scenario, model.Mutations()[tc.mutant])
+				if r.Verdict != tc.want {
+					t.Fatalf("mutant %s: verdict %s, want %s", tc.mutant, r.Verdict, tc.want)
+				}
+			})
+		}
+	}
+}
+
+// TestCounterexamplesReplay runs the full default matrix and replays every
+// losing configuration's counterexample, which must end in the same
+// violations.
+func TestCounterexamplesReplay(t *testing.T) {
+	fixNames := []string(nil)
+	if testing.Short() {
+		fixNames = []string{"exclusive", "merged"}
+	}
+	vs, err := fixes.Matrix(fixNames, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Check(Options{Variants: vs, Scenarios: Scenarios(), Bounds: DefaultBounds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	losing := 0
+	for _, r := range rs {
+		if r.Verdict == Safe {
+			if r.Counterexample != nil {
+				t.Errorf("%s: safe with a counterexample", r.Variant)
+			}
+			continue
+		}
+		losing++
+		tr, err := r.Trace()
+		if err != nil {
+			t.Fatalf("%s: replay: %v", r.Variant, err)
+		}
+		if !sameViolations(tr.Violations, r.Counterexample.Violations) {
+			t.Errorf("%s: replay found %v, the search found %v", r.Variant, tr.Violations, r.Counterexample.Violations)
+		}
+		sched, err := ParseSchedule(FormatSchedule(r.Counterexample.Schedule))
+		if err != nil || !slices.Equal(sched, r.Counterexample.Schedule) {
+			t.Errorf("%s: schedule does not round-trip: %v", r.Variant, err)
+		}
+		if !strings.Contains(tr.Timeline(), "<-- ") {
+			t.Errorf("%s: timeline marks no violation:\n%s", r.Variant, tr.Timeline())
+		}
+	}
+	if losing == 0 {
+		t.Fatal("no configuration loses data; the matrix includes the unpatched bug")
+	}
+}
+
+func sameViolations(a, b []model.Violation) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Kind != b[i].Kind || a[i].Detail != b[i].Detail || a[i].Entry != b[i].Entry {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDeterministic: the same bounds give the same output, byte for byte,
+// apart from the timing line.
+func TestDeterministic(t *testing.T) {
+	vs, _ := fixes.Matrix([]string{"exclusive", "merged"}, []string{"tick", "none"}, []string{"v6.9"})
+	scs, _ := ScenariosByName([]string{"concurrent", "pte-change", "aba"})
+	var outs []string
+	for _, par := range []int{1, 2} {
+		rs, err := Check(Options{Variants: vs, Scenarios: scs, Bounds: DefaultBounds, Parallel: par})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, regexp.MustCompile(`in [0-9.]+s \([0-9]+ schedules/s\)`).ReplaceAllString(FormatResults(rs, scs, DefaultBounds, 1), ""))
+	}
+	if outs[0] != outs[1] {
+		t.Fatalf("two runs differ:\n%s\n----\n%s", outs[0], outs[1])
+	}
+}
+
+func TestScheduleParsing(t *testing.T) {
+	for _, bad := range []string{"", "x", "0x", "0x0", "t.y", "-1", "0x100001", "1.2.", "999"} {
+		if _, err := ParseSchedule(bad); err == nil {
+			t.Errorf("ParseSchedule(%q) succeeded", bad)
+		} else if strings.Contains(err.Error(), "\n") {
+			t.Errorf("ParseSchedule(%q): multi-line error", bad)
+		}
+	}
+	s, err := ParseSchedule("0x3.1.t.0")
+	if err != nil || !slices.Equal(s, []Choice{0, 0, 0, 1, Tick, 0}) {
+		t.Fatalf("ParseSchedule: %v %v", s, err)
+	}
+	// A schedule naming an actor the scenario lacks, or one that cannot run.
+	cfg, _ := Config(variant(t, "merged", "tick", "v6.9"), 0)
+	sc, _ := LookupScenario("retry")
+	if _, err := Replay(cfg, sc, []Choice{7}); err == nil || !strings.Contains(err.Error(), "actors 0-1") {
+		t.Errorf("replay of actor 7: %v", err)
+	}
+	if _, err := Replay(cfg, sc, []Choice{1, 1, 1}); err == nil || !strings.Contains(err.Error(), "cannot run") {
+		t.Errorf("replay past an actor's end: %v", err)
+	}
+}
+
+func FuzzParseSchedule(f *testing.F) {
+	for _, s := range []string{"0x6.1.t.0x4", "t", "1x2.0", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sched, err := ParseSchedule(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseSchedule(FormatSchedule(sched))
+		if err != nil || !slices.Equal(again, sched) {
+			t.Fatalf("%q: format/parse round trip failed: %v", s, err)
+		}
+	})
+}
