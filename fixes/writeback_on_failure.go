@@ -8,9 +8,8 @@ import "github.com/swapbench/swapbench/model"
 // fail (pool limit, allocation, incompressible); it then invalidates the
 // stale entry as always, and the page is lost: that is part of the
 // variant, not hidden.
-//
-// Model: only the bypass path's private folio is stored back; a swap cache
-// folio already survives the failure in the swap cache.
+// Only the bypass path's private folio is stored back: a swap cache folio
+// survives the failure in the swap cache (or left it for a reason).
 var writebackOnFailure = Fix{
 	Name:    "writeback-on-failure",
 	Summary: "on a failed bypass fault, zswap_store the dirty private folio again",
@@ -27,8 +26,8 @@ var writebackOnFailure = Fix{
 }
 
 // storeBack recompresses a dirty private folio into zswap.
-func storeBack(k *model.Kernel, f *model.Folio, _ model.SwpEntry) {
-	if f.Test(model.PGdirty) && !f.Test(model.PGswapcache) {
+func storeBack(k *model.Kernel, f *model.Folio, _ model.SwpEntry, private bool) {
+	if private && f.Test(model.PGdirty) {
 		k.ZswapStore(f)
 	}
 }

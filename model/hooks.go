@@ -74,8 +74,11 @@ type Hooks struct {
 
 	// FaultFailed runs on do_swap_page's failure exits (out_nomap,
 	// out_page, out_release) with the folio still referenced and before
-	// the pin is cleared; it is its own atomic step. Nil: nothing.
-	FaultFailed func(k *Kernel, f *Folio, entry SwpEntry)
+	// the pin is cleared; it is its own atomic step. private says the
+	// folio is the bypass path's own (do_swap_page's swapcache is NULL),
+	// as opposed to a swap cache folio, which may have left the cache
+	// meanwhile. Nil: nothing.
+	FaultFailed func(k *Kernel, f *Folio, entry SwpEntry, private bool)
 }
 
 func (h *Hooks) validate() error {

@@ -231,7 +231,7 @@ func (a *Access) step(k *Kernel) {
 	case StepMap:
 		a.mapPage(k)
 	case StepFaultFailed:
-		k.hooks.FaultFailed(k, a.folio, a.entry)
+		k.hooks.FaultFailed(k, a.folio, a.entry, a.swapcache == nil)
 		a.pc = StepOutRelease
 	case StepOutRelease:
 		// out_page: folio_unlock; out_release: folio_put.

@@ -61,6 +61,7 @@ func (k *Kernel) deleteFromSwapCacheLocked(f *Folio) {
 		k.bug(e, "__delete_from_swap_cache: folio not in the swap cache")
 	}
 	f.clear(PGswapcache)
+	f.swap = 0
 }
 
 // deleteFromSwapCache is delete_from_swap_cache: remove, put_swap_folio
