@@ -150,7 +150,7 @@ func fillCode(dst []byte, i, end int, r *rng) int {
 		// 64 random bits per step: 8 pick the block, 4 decide a replay,
 		// 4 pick it, 48 vary the bytes.
 		v := r.next()
-		if k := int(v >> 12 & 15); v>>8&15 < tuneRep && k < ns {
+		if k := int(v >> 12 & 15); v>>8&15 < 3 && k < ns {
 			v = recent[(ns-1-k)&15]
 		} else {
 			recent[ns&15] = v
@@ -175,8 +175,6 @@ func fillCode(dst []byte, i, end int, r *rng) int {
 	}
 	return i
 }
-
-var tuneRep uint64 = 3
 
 const int3s = 0xcccc_cccc_cccc_cccc
 

@@ -87,14 +87,18 @@ func ContentNames() []string {
 
 // NewContent returns the content class called name, seeded with seed.
 // name is one of ContentNames or "corpus:PATH". A corpus class ignores seed:
-// Fill(dst, page, version) copies corpus page (page + version*CorpusStride)
-// mod N, computed exactly, of the N pages in the file PATH (see WriteCorpus).
+// Fill(dst, page, version) copies corpus page (page + version*7919) mod N,
+// computed exactly, of the N pages in the file PATH (see WriteCorpus).
 func NewContent(name string, seed uint64) (Content, error) {
 	if path, ok := strings.CutPrefix(name, corpusPrefix); ok {
 		if path == "" {
 			return nil, fmt.Errorf("content class %q: empty corpus path; want corpus:FILE", name)
 		}
-		return loadCorpus(path)
+		c, err := loadCorpus(path)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	}
 	k, ok := kinds[name]
 	if !ok {

@@ -54,7 +54,7 @@ const (
 	topicSize  = 16 // phrases in one page's topic window
 )
 
-// phrases is a fixed list of short word sequences (1-6 words, at most
+// phrases is a fixed list of word sequences (4-11 words, at most
 // maxPhrase bytes) joined by spaces. A text page draws most of its phrases
 // from a small "topic" window of this list, so phrases recur within a page
 // as they do in real text.
@@ -89,75 +89,82 @@ var phrases = func() []phrase {
 }()
 
 // fillText writes wrapped English-like text: sentences of phrases, some
-// commas, a capital after each full stop, lines of at most 72 columns and
-// the odd blank line between paragraphs.
+// commas, a capital after each full stop, lines of at most about 72
+// columns and the odd blank line between paragraphs.
 func fillText(dst []byte, r rng) {
-	topic := int(r.below(numPhrases - topicSize))
-	i, col := 0, 0
-	capital := true
-	var bits uint64
-	odd := false
-	for i < PageSize {
-		// 32 random bits per phrase: 16 choose it, 16 punctuate it.
-		if odd = !odd; odd {
-			bits = r.next()
-		} else {
-			bits >>= 32
-		}
-		b := bits & 0xffff
-		p := bits >> 16 & 0xffff
-		k := int(b >> 4 * numPhrases >> 12) // 1/8: any phrase
-		if b&7 != 0 {                       // 7/8: a phrase of this page's topic
-			k = topic + int(b>>3&(topicSize-1))
-		}
-		ph := &phrases[k]
-		if i > 0 { // separator
-			if col+ph.n > 72 || capital && p>>5&7 == 0 {
-				dst[i] = '\n'
-				col = 0
-				if capital && p>>8&3 == 0 && i+1 < PageSize {
-					i++
-					dst[i] = '\n'
-				}
+	var st textState
+	st.topic = int(r.below(numPhrases - topicSize))
+	st.capital = 1
+	var tail [textUnit]byte
+	for i := 0; i < PageSize; {
+		v := r.next()
+		for range 2 { // 32 random bits per unit
+			if i+textUnit <= PageSize {
+				i += st.unit(dst[i:i+textUnit], i > 0, v&0xffffffff)
 			} else {
-				dst[i] = ' '
-				col++
+				n := st.unit(tail[:], i > 0, v&0xffffffff)
+				i += copy(dst[i:], tail[:n])
+				if i == PageSize {
+					return
+				}
 			}
-			if i++; i >= PageSize {
-				break
-			}
-		}
-		if i+maxPhrase <= PageSize {
-			d := dst[i : i+maxPhrase]
-			for k, w := range ph.b {
-				binary.LittleEndian.PutUint64(d[8*k:], w)
-			}
-		} else {
-			var t [maxPhrase]byte
-			for k, w := range ph.b {
-				binary.LittleEndian.PutUint64(t[8*k:], w)
-			}
-			copy(dst[i:], t[:ph.n])
-		}
-		if capital && dst[i] >= 'a' {
-			dst[i] -= 'a' - 'A'
-		}
-		capital = false
-		i += ph.n
-		col += ph.n
-		if i >= PageSize {
-			break
-		}
-		switch {
-		case p&7 == 0:
-			dst[i] = '.'
-			capital = true
-			i++
-			col++
-		case p&15 == 1:
-			dst[i] = ','
-			i++
-			col++
+			v >>= 32
 		}
 	}
+}
+
+// textUnit is the most one textState.unit writes: a blank line, a phrase
+// and a punctuation mark.
+const textUnit = 2 + maxPhrase + 1
+
+// textState is the state of fillText between units.
+type textState struct {
+	topic   int // first phrase of this page's topic window
+	col     int // column of the next byte
+	capital int // 1 if the next phrase starts a sentence
+}
+
+// unit writes one separator (unless first), phrase and punctuation mark to
+// d and returns how many bytes it wrote. v holds 32 random bits: 16 choose
+// the phrase and 16 the layout. It avoids hard-to-predict branches.
+func (st *textState) unit(d []byte, sep bool, v uint64) int {
+	d = d[:textUnit]
+	b, p := v&0xffff, v>>16
+	k := int(b >> 4 * numPhrases >> 12) // 1/8: any phrase
+	if b&7 != 0 {                       // 7/8: a phrase of this page's topic
+		k = st.topic + int(b>>3&(topicSize-1))
+	}
+	ph := &phrases[k]
+	i := 0
+	if sep {
+		// A new line when the phrase would pass column 72 and at one in
+		// eight sentence starts, then a blank line at one in four of those.
+		nl := b2i(st.col+ph.n > 72) | st.capital&b2i(p>>5&7 == 0)
+		blank := nl & st.capital & b2i(p>>8&3 == 0)
+		binary.LittleEndian.PutUint16(d, uint16(' '+nl*('\n'-' '))|'\n'<<8)
+		i = 1 + blank
+		st.col = (st.col + 1) * (1 - nl)
+	}
+	w := d[i : i+maxPhrase]
+	for j, x := range ph.b {
+		binary.LittleEndian.PutUint64(w[8*j:], x)
+	}
+	w[0] -= byte(st.capital&b2i(w[0] >= 'a')) * ('a' - 'A')
+	i += ph.n
+	st.col += ph.n
+	// A full stop after one in eight phrases, a comma after one in 16.
+	d[i] = punct[p&15]
+	adv := b2i(punct[p&15] != 0)
+	st.capital = b2i(p&7 == 0)
+	st.col += adv
+	return i + adv
+}
+
+var punct = [16]byte{0: '.', 1: ',', 8: '.'}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
