@@ -97,10 +97,16 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nexit status: 0 ok, 1 the run failed, 2 bad usage or input")
 }
 
+// helpOut remembers where each flag set prints its help: the flag package
+// itself prints nothing, so that a bad flag is one line of error.
+var helpOut = map[*flag.FlagSet]io.Writer{}
+
 // newFlags makes a flag set whose errors come back as usage errors.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("swapbench "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	helpOut[fs] = stderr
 	return fs
 }
 
@@ -108,6 +114,10 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string, positional bool) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			w := helpOut[fs]
+			fmt.Fprintf(w, "usage: %s [flags]\n", fs.Name())
+			fs.SetOutput(w)
+			fs.PrintDefaults()
 			return err
 		}
 		return usageError{err}
