@@ -65,6 +65,10 @@ type Options struct {
 	Mutations model.Mutation
 	// Parallel is how many configurations run at once (default GOMAXPROCS).
 	Parallel int
+	// Walk, if positive, replaces the exhaustive search by Walk random
+	// schedules per scenario from Seed.
+	Walk int
+	Seed uint64
 }
 
 // Config is the model configuration the explorer uses for a variant.
@@ -118,7 +122,12 @@ func checkOne(v fixes.Variant, o Options) (Result, error) {
 	}
 	r := Result{Variant: v, Verdict: Safe}
 	for _, s := range o.Scenarios {
-		out, err := Explore(cfg, s, o.Bounds)
+		var out Outcome
+		if o.Walk > 0 {
+			out, err = Walk(cfg, s, o.Bounds, o.Seed, o.Walk)
+		} else {
+			out, err = Explore(cfg, s, o.Bounds)
+		}
 		if err != nil {
 			return Result{}, err
 		}

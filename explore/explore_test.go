@@ -173,3 +173,26 @@ func FuzzParseSchedule(f *testing.F) {
 		}
 	})
 }
+
+// TestWalk: random walks are reproducible from their seed and find the
+// bug in the big scenario.
+func TestWalk(t *testing.T) {
+	vs, _ := fixes.Matrix([]string{"exclusive", "merged"}, []string{"tick"}, []string{"v6.9"})
+	storm, _ := LookupScenario("storm")
+	run := func(seed uint64) string {
+		rs, err := Check(Options{Variants: vs, Scenarios: []Scenario{storm}, Bounds: DefaultBounds, Walk: 300, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs[0].Verdict != LosesData {
+			t.Errorf("exclusive in storm: %s, want loses-data", rs[0].Verdict)
+		}
+		return regexp.MustCompile(`in [0-9.]+s \([0-9]+ schedules/s\)`).ReplaceAllString(FormatResults(rs, []Scenario{storm}, DefaultBounds, 1), "")
+	}
+	if a, b := run(3), run(3); a != b {
+		t.Fatalf("same seed, different output:\n%s\n----\n%s", a, b)
+	}
+	if _, err := Walk(model.Config{}, storm, DefaultBounds, 1, 0); err == nil {
+		t.Error("a walk of 0 schedules was accepted")
+	}
+}

@@ -50,8 +50,13 @@ func FormatResults(results []Result, scs []Scenario, b Bounds, elapsed time.Dura
 		}
 	}
 	fmt.Fprintf(&sb, "bounds: %s; scenarios: %s\n", b, strings.Join(names, ", "))
-	fmt.Fprintf(&sb, "explored %d states, %d schedules in %.1fs (%.0f schedules/s)\n\n",
-		states, schedules, elapsed.Seconds(), float64(schedules)/max(elapsed.Seconds(), 1e-9))
+	if states > 0 {
+		fmt.Fprintf(&sb, "explored %d states, ", states)
+	} else {
+		sb.WriteString("ran ")
+	}
+	fmt.Fprintf(&sb, "%d schedules in %.1fs (%.0f schedules/s)\n\n",
+		schedules, elapsed.Seconds(), float64(schedules)/max(elapsed.Seconds(), 1e-9))
 	fmt.Fprintf(&sb, "%-21s %-10s %-6s %-10s %9s  %s\n", "fix", "sync", "kernel", "verdict", "schedules", "scenario")
 	for _, r := range results {
 		fmt.Fprintf(&sb, "%-21s %-10s %-6s %-10s %9d  %s\n", r.Variant.Fix.Name, r.Variant.Sync, r.Variant.Kernel,

@@ -16,6 +16,9 @@ type Scenario struct {
 	Name string
 	// Doc says in one line what races.
 	Doc string
+	// Big scenarios are too large to explore exhaustively: they are left
+	// out of the default matrix and meant for random walks (-walk).
+	Big bool
 	// setup builds the actors on a kernel whose mm 0 page 0 is swapped out.
 	setup func(w *world) error
 }
@@ -40,17 +43,28 @@ func (w *world) add(a model.Actor) { w.actors = append(w.actors, a) }
 func (w *world) cpu() int { return len(w.actors) }
 
 var scenarios = []Scenario{
-	{"retry", "a fault races reclaim isolation holding its folio lock (VM_FAULT_RETRY)", func(w *world) error {
+	{Name: "storm", Big: true, Doc: "three faults (one writes) race reclaim, the shrinker, clear_refs and a folio lock holder", setup: func(w *world) error {
+		w.add(w.k.NewAccess("fault0", w.cpu(), w.mm, 0, false))
+		w.add(w.k.NewAccess("fault1", w.cpu(), w.mm, 0, false))
+		w.add(w.k.NewAccess("writer", w.cpu(), w.mm, 0, true))
+		w.add(w.k.NewReclaim("reclaim", w.cpu(), w.mm, 0))
+		w.add(w.k.NewShrinker("shrinker", w.cpu()))
+		w.add(w.k.NewPTEChanger("clear_refs", w.cpu(), model.ChangeClearSoftDirty, w.mm, 0, nil, 0))
+		w.add(w.k.NewLockHolder("isolate", w.cpu()))
+		w.add(w.k.NewSlotDrainer("drain"))
+		return nil
+	}},
+	{Name: "retry", Doc: "a fault races reclaim isolation holding its folio lock (VM_FAULT_RETRY)", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewLockHolder("isolate", w.cpu()))
 		return nil
 	}},
-	{"pte-change", "a fault races clear_refs clearing the swap PTE's soft-dirty bit", func(w *world) error {
+	{Name: "pte-change", Doc: "a fault races clear_refs clearing the swap PTE's soft-dirty bit", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewPTEChanger("clear_refs", w.cpu(), model.ChangeClearSoftDirty, w.mm, 0, nil, 0))
 		return nil
 	}},
-	{"fork", "a fault races fork, which clears the exclusive bit and raises the swap count to 2", func(w *world) error {
+	{Name: "fork", Doc: "a fault races fork, which clears the exclusive bit and raises the swap count to 2", setup: func(w *world) error {
 		child, err := w.k.NewEmptyMM(1)
 		if err != nil {
 			return err
@@ -60,40 +74,40 @@ var scenarios = []Scenario{
 		w.check = append(w.check, pageRef{child, 0})
 		return nil
 	}},
-	{"concurrent", "two threads fault on the same swap PTE", func(w *world) error {
+	{Name: "concurrent", Doc: "two threads fault on the same swap PTE", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault0", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewAccess("fault1", w.cpu(), w.mm, 0, false))
 		return nil
 	}},
-	{"aba", "two faults; one maps, writes and is swapped out again to the reused slot", func(w *world) error {
+	{Name: "aba", Doc: "two faults; one maps, writes and is swapped out again to the reused slot", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault0", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewAccess("writer", w.cpu(), w.mm, 0, true))
 		w.add(w.k.NewSlotDrainer("drain"))
 		w.add(w.k.NewReclaim("reclaim", w.cpu(), w.mm, 0))
 		return nil
 	}},
-	{"reclaim", "a fault races reclaim of the same page", func(w *world) error {
+	{Name: "reclaim", Doc: "a fault races reclaim of the same page", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewReclaim("reclaim", w.cpu(), w.mm, 0))
 		return nil
 	}},
-	{"writeback", "a fault races the zswap shrinker writing the entry back to zram", func(w *world) error {
+	{Name: "writeback", Doc: "a fault races the zswap shrinker writing the entry back to zram", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewShrinker("shrinker", w.cpu()))
 		return nil
 	}},
-	{"zap", "a fault races MADV_DONTNEED of the page", func(w *world) error {
+	{Name: "zap", Doc: "a fault races MADV_DONTNEED of the page", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewZapper("madvise", w.cpu(), w.mm, 0))
 		return nil
 	}},
-	{"charge-fail", "two faults; the first memcg charge fails", func(w *world) error {
+	{Name: "charge-fail", Doc: "two faults; the first memcg charge fails", setup: func(w *world) error {
 		w.k.FailNext(model.FailCharge, 1)
 		w.add(w.k.NewAccess("fault0", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewAccess("fault1", w.cpu(), w.mm, 0, false))
 		return nil
 	}},
-	{"store-fail", "a fault fails after the read (soft-dirty) and the next zswap_store fails", func(w *world) error {
+	{Name: "store-fail", Doc: "a fault fails after the read (soft-dirty) and the next zswap_store fails", setup: func(w *world) error {
 		w.k.FailNext(model.FailZswapStore, 1)
 		w.add(w.k.NewAccess("fault", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewPTEChanger("clear_refs", w.cpu(), model.ChangeClearSoftDirty, w.mm, 0, nil, 0))
@@ -101,8 +115,17 @@ var scenarios = []Scenario{
 	}},
 }
 
-// Scenarios returns every scenario.
-func Scenarios() []Scenario { return append([]Scenario(nil), scenarios...) }
+// Scenarios returns the scenarios of the default matrix (all but the big
+// ones).
+func Scenarios() []Scenario {
+	var out []Scenario
+	for _, s := range scenarios {
+		if !s.Big {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // ScenarioNames returns the scenario names.
 func ScenarioNames() []string {
@@ -128,7 +151,7 @@ func LookupScenario(name string) (Scenario, error) {
 // newWorld builds a fresh instance of s under cfg: page 0 swapped out,
 // then the scenario's actors.
 func newWorld(cfg model.Config, s Scenario) (*world, error) {
-	cfg.CPUs = 5
+	cfg.CPUs = 8
 	k, err := model.NewKernel(cfg)
 	if err != nil {
 		return nil, err

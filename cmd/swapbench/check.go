@@ -23,6 +23,8 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	jsonF := fs.Bool("json", false, "print a JSON array instead of the table")
 	replay := fs.String("replay", "", "re-run exactly this schedule (needs one -fix, -sync, -kernel and -scenario)")
 	expect := fs.String("expect", "", "exit 1 unless every verdict is this one (safe, loses-data, bug)")
+	walk := fs.Int("walk", 0, "instead of exploring every state, run this many random schedules per scenario (for big scenarios such as storm)")
+	seed := fs.Uint64("seed", 1, "random walk seed")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -48,11 +50,14 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	debug.SetGCPercent(400)
 	b := explore.Bounds{Depth: *depth, Ticks: *ticks}
 	start := time.Now()
-	results, err := explore.Check(explore.Options{Variants: variants, Scenarios: scs, Bounds: b})
+	results, err := explore.Check(explore.Options{Variants: variants, Scenarios: scs, Bounds: b, Walk: *walk, Seed: *seed})
 	if err != nil {
 		return usageError{err}
 	}
 	elapsed := time.Since(start)
+	if *walk > 0 {
+		fmt.Fprintf(stdout, "random walk: %d schedules per scenario, seed %d (not exhaustive)\n", *walk, *seed)
+	}
 	if *jsonF {
 		if err := writeJSON(stdout, results, b); err != nil {
 			return err
