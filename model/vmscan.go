@@ -17,7 +17,12 @@ const (
 // addr (or, made with NewReclaimEntry, the unmapped swap cache folio of an
 // entry), from isolation to __remove_mapping.
 //
-// Model: the victim is named instead of found by LRU scanning.
+// Model: the victim is named instead of found by LRU scanning, and the
+// folio stays locked from isolation to __remove_mapping, where the kernel
+// unlocks it in swap_writepage and trylocks it again afterwards. A fault
+// that would take the folio in that gap here waits for the unlock
+// (VM_FAULT_RETRY) instead; either way reclaim keeps a folio that gained
+// a reference or a mapping.
 type Reclaim struct {
 	actorBase
 	mm     *MM
