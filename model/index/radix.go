@@ -41,10 +41,12 @@ type radixInner[V any] struct {
 	count   uint8
 }
 
-// Slab caps: how many nodes one allocation holds at most.
+// Slab caps: how many nodes one allocation holds at most. With a
+// pointer-sized V, 31 leaves (16368 bytes) and 15 inner nodes (15600 bytes)
+// fill a 16 KiB size class with little waste.
 const (
-	radixLeafSlab  = 64
-	radixInnerSlab = 16
+	radixLeafSlab  = 31
+	radixInnerSlab = 15
 )
 
 // Radix is a 64-ary radix tree keyed by uint64, modelled on the kernel's
