@@ -1,0 +1,135 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func fakeCases(calls *int, cancelAt int, cancel func()) []Case {
+	// testing.Benchmark calls a body with b.N = 1 before the real run;
+	// count the real runs (-benchtime 5x) only.
+	body := func(b *testing.B) {
+		if b.N == 5 {
+			*calls++
+			if *calls == cancelAt {
+				cancel()
+			}
+		}
+		for range b.N {
+		}
+		b.ReportMetric(42, "kernel-ns/op")
+	}
+	return []Case{{"BenchmarkFake/x=a", body}, {"BenchmarkFake/x=b", body}}
+}
+
+func resultLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "Benchmark") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestInterleavedRounds(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.txt")
+	calls := 0
+	n, err := Run(context.Background(), fakeCases(&calls, -1, nil), Options{Count: 3, Benchtime: "5x", Out: out, Header: []string{"profile: test"}})
+	if err != nil || n != 6 {
+		t.Fatalf("Run: %d results, %v", n, err)
+	}
+	lines := resultLines(t, out)
+	if len(lines) != 6 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	for i, l := range lines {
+		want := []string{"BenchmarkFake/x=a", "BenchmarkFake/x=b"}[i%2]
+		if !strings.HasPrefix(l, want) {
+			t.Errorf("line %d is %q, want %s (rounds interleave configurations)", i, l, want)
+		}
+		if f := strings.Fields(l); len(f) < 2 || f[1] != "5" || !strings.Contains(l, "42 kernel-ns/op") || !strings.HasSuffix(l, "allocs/op") {
+			t.Errorf("line %q lacks N=5, the metric or allocs/op", l)
+		}
+	}
+	data, _ := os.ReadFile(out)
+	if !strings.HasPrefix(string(data), "profile: test\n") {
+		t.Errorf("header missing: %q", data)
+	}
+	if _, err := os.Stat(PartialPath(out)); !os.IsNotExist(err) {
+		t.Errorf("partial file left behind: %v", err)
+	}
+}
+
+// TestInterruptAndResume: a cancelled run keeps its completed results in
+// the results file, and -resume finishes the matrix without redoing them.
+func TestInterruptAndResume(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.txt")
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	n, err := Run(ctx, fakeCases(&calls, 3, cancel), Options{Count: 3, Benchtime: "5x", Out: out, Header: []string{"profile: test"}})
+	if err != context.Canceled || n != 3 || len(resultLines(t, out)) != 3 {
+		t.Fatalf("interrupted run: %d results, %v, %d lines", n, err, len(resultLines(t, out)))
+	}
+	calls = 0
+	n, err = Run(context.Background(), fakeCases(&calls, -1, nil), Options{Count: 3, Benchtime: "5x", Out: out, Resume: true})
+	if err != nil || n != 6 || calls != 3 {
+		t.Fatalf("resume: %d results, %v, %d cases run (want 6, nil, 3)", n, err, calls)
+	}
+	if lines := resultLines(t, out); len(lines) != 6 {
+		t.Fatalf("%d lines after resume", len(lines))
+	}
+}
+
+// TestKilledRunLeavesPartial: what a SIGKILL leaves (the partial file,
+// complete lines only, perhaps a torn last one) blocks a fresh run and
+// is finished by -resume.
+func TestKilledRunLeavesPartial(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.txt")
+	torn := "profile: test\nBenchmarkFake/x=a-2\t5\t1.0 ns/op\t42 kernel-ns/op\t0 B/op\t0 allocs/op\nBenchmarkFake/x=b-2\t5\t1.0 ns/"
+	if err := os.WriteFile(PartialPath(out), []byte(torn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	if _, err := Run(context.Background(), fakeCases(&calls, -1, nil), Options{Count: 2, Benchtime: "5x", Out: out}); err == nil || !strings.Contains(err.Error(), "-resume") {
+		t.Fatalf("fresh run over a partial one: %v", err)
+	}
+	n, err := Run(context.Background(), fakeCases(&calls, -1, nil), Options{Count: 2, Benchtime: "5x", Out: out, Resume: true})
+	if err != nil || n != 4 || calls != 3 {
+		t.Fatalf("resume: %d results, %v, %d run", n, err, calls)
+	}
+	data, _ := os.ReadFile(out)
+	if strings.Contains(string(data), "1.0 ns/\n") || strings.Count(string(data), "profile: test") != 1 {
+		t.Fatalf("torn line or header kept:\n%s", data)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	calls := 0
+	cases := fakeCases(&calls, -1, nil)
+	for _, tc := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{Count: 0, Out: "x"}, "count 0"},
+		{Options{Count: 1, Benchtime: "soon", Out: filepath.Join(t.TempDir(), "r")}, `benchtime "soon"`},
+		{Options{Count: 1, Benchtime: "1x", Out: "/nonexistent-dir/r.txt"}, "cannot write in /nonexistent-dir"},
+	} {
+		_, err := Run(context.Background(), cases, tc.opts)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%+v: %v, want one line with %q", tc.opts, err, tc.want)
+		}
+	}
+	fail := []Case{{"BenchmarkFail", func(b *testing.B) { b.Fatal("lost pages") }}}
+	if _, err := Run(context.Background(), fail, Options{Count: 1, Benchtime: "1x", Out: filepath.Join(t.TempDir(), "r")}); err == nil || !strings.Contains(err.Error(), "BenchmarkFail") {
+		t.Errorf("failing benchmark: %v", err)
+	}
+}
