@@ -173,6 +173,10 @@ type Actor interface {
 	// can make the actor runnable.
 	WaitsForTick(k *Kernel) bool
 
+	// Err says why the actor could not be made (bad input to its
+	// constructor); such an actor never runs, and Run returns the error.
+	Err() error
+
 	step(k *Kernel)
 	fingerprint(u func(uint64))
 }
@@ -183,6 +187,7 @@ type actorBase struct {
 	cpu  int
 	name string
 	pc   Step
+	err  error
 }
 
 func (b *actorBase) Name() string                { return b.name }
@@ -190,13 +195,34 @@ func (b *actorBase) CPU() int                    { return b.cpu }
 func (b *actorBase) Next() Step                  { return b.pc }
 func (b *actorBase) Runnable(*Kernel) bool       { return b.pc != StepDone }
 func (b *actorBase) WaitsForTick(k *Kernel) bool { return false }
+func (b *actorBase) Err() error                  { return b.err }
 
 func (k *Kernel) newBase(name string, cpu int, first Step) actorBase {
 	k.nextActor++
+	b := actorBase{id: k.nextActor, cpu: cpu, name: name, pc: first}
 	if cpu < 0 || cpu >= len(k.cpus) {
-		cpu = 0
+		b.fail(fmt.Errorf("%s: cpu %d: want 0 to %d", name, cpu, len(k.cpus)-1))
 	}
-	return actorBase{id: k.nextActor, cpu: cpu, name: name, pc: first}
+	return b
+}
+
+// fail marks the actor as made from bad input.
+func (b *actorBase) fail(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+	b.pc = StepDone
+	b.cpu = 0
+}
+
+// checkPage validates an actor's page argument.
+func (b *actorBase) checkPage(what string, mm *MM, addr uint64) {
+	switch {
+	case mm == nil:
+		b.fail(fmt.Errorf("%s: %s: no address space", b.name, what))
+	case addr >= uint64(len(mm.ptes)):
+		b.fail(fmt.Errorf("%s: %s page %d: address space has %d pages", b.name, what, addr, len(mm.ptes)))
+	}
 }
 
 // Step runs a's next step if it is runnable and reports whether it ran.
@@ -214,6 +240,11 @@ func (k *Kernel) Step(a Actor) bool {
 // Run steps the actors round-robin until all are done, advancing time when
 // every unfinished actor is asleep. It fails if they deadlock.
 func (k *Kernel) Run(actors ...Actor) error {
+	for _, a := range actors {
+		if err := a.Err(); err != nil {
+			return err
+		}
+	}
 	for {
 		progress, sleeping, done := false, false, true
 		for _, a := range actors {
@@ -248,6 +279,9 @@ func (k *Kernel) Run(actors ...Actor) error {
 // fails if a blocks first. Tests and benchmarks use it to stop a fault at
 // the point where another actor should interfere.
 func (k *Kernel) RunUntil(a Actor, s Step) error {
+	if err := a.Err(); err != nil {
+		return err
+	}
 	for a.Next() != s {
 		if a.Next() == StepDone {
 			return fmt.Errorf("%s finished before reaching %s", a.Name(), s)

@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // Shrinker is one zswap writeback: shrink_memcg_cb takes the oldest entry
 // off the zswap LRU and zswap_writeback_entry writes it to the device
 // through the swap cache, giving up if the entry is already cached or
@@ -127,7 +129,9 @@ type Zapper struct {
 
 // NewZapper makes a zap of page addr.
 func (k *Kernel) NewZapper(name string, cpu int, mm *MM, addr uint64) *Zapper {
-	return &Zapper{actorBase: k.newBase(name, cpu, StepZap), mm: mm, addr: addr}
+	z := &Zapper{actorBase: k.newBase(name, cpu, StepZap), mm: mm, addr: addr}
+	z.checkPage("zap", mm, addr)
+	return z
 }
 
 func (z *Zapper) step(k *Kernel) {
@@ -236,7 +240,17 @@ func (k *Kernel) NewPTEChanger(name string, cpu int, c PTEChange, mm *MM, addr u
 	if c < numPTEChanges {
 		first = steps[c]
 	}
-	return &PTEChanger{actorBase: k.newBase(name, cpu, first), change: c, mm: mm, addr: addr, other: other, addr2: addr2}
+	p := &PTEChanger{actorBase: k.newBase(name, cpu, first), change: c, mm: mm, addr: addr, other: other, addr2: addr2}
+	if c >= numPTEChanges {
+		p.fail(fmt.Errorf("%s: PTE change %d: unknown; want one of fork, mremap, soft-dirty, uffd-wp", name, c))
+	}
+	p.checkPage("PTE change", mm, addr)
+	if other != nil {
+		p.checkPage("PTE change target", other, addr2)
+	} else if c == ChangeFork || c == ChangeMremap {
+		p.fail(fmt.Errorf("%s: %s needs a target address space", name, c))
+	}
+	return p
 }
 
 func (c *PTEChanger) step(k *Kernel) {

@@ -58,7 +58,10 @@ func (k *Kernel) NewAccess(name string, cpu int, mm *MM, addr uint64, write bool
 // Reset reuses a for another access, without allocating.
 func (a *Access) Reset(mm *MM, addr uint64, write bool) {
 	*a = Access{actorBase: a.actorBase, mm: mm, addr: addr, write: write}
-	a.pc = StepHandleFault
+	if a.err == nil {
+		a.pc = StepHandleFault
+		a.checkPage("access", mm, addr)
+	}
 }
 
 // Runnable reports whether a's next step can run.

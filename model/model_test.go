@@ -421,3 +421,31 @@ func TestBadInput(t *testing.T) {
 		t.Error("StorePage beyond the address space succeeded")
 	}
 }
+
+// TestBadActors: actors made from bad input carry an error that Run
+// returns; nothing panics.
+func TestBadActors(t *testing.T) {
+	k := newKernel(t, model.Config{})
+	mm, _ := k.NewMM(2)
+	for _, tc := range []struct {
+		a    model.Actor
+		want string
+	}{
+		{k.NewAccess("fault", 0, mm, 7, false), "access page 7: address space has 2 pages"},
+		{k.NewAccess("fault", 9, mm, 0, false), "cpu 9: want 0 to 1"},
+		{k.NewAccess("fault", 0, nil, 0, false), "no address space"},
+		{k.NewReclaim("reclaim", 0, mm, 2), "reclaim page 2"},
+		{k.NewReclaimEntry("reclaim", 0, 1<<20), "entry 1048576: device has 4096 slots"},
+		{k.NewZapper("zap", 0, mm, 3), "zap page 3"},
+		{k.NewPTEChanger("fork", 0, model.ChangeFork, mm, 0, nil, 0), "fork needs a target"},
+		{k.NewPTEChanger("x", 0, model.PTEChange(9), mm, 0, nil, 0), "PTE change 9: unknown"},
+	} {
+		err := k.Run(tc.a)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Run returned %v, want %q", tc.a.Name(), err, tc.want)
+		}
+		if err := k.RunUntil(tc.a, model.StepMap); err == nil {
+			t.Errorf("%s: RunUntil accepted a bad actor", tc.a.Name())
+		}
+	}
+}

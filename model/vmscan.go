@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // ReclaimResult says how a Reclaim ended.
 type ReclaimResult uint8
 
@@ -45,13 +47,19 @@ func (k *Kernel) NewReclaim(name string, cpu int, mm *MM, addr uint64) *Reclaim 
 // NewReclaimEntry makes a reclaim of the swap cache folio of e.
 func (k *Kernel) NewReclaimEntry(name string, cpu int, e SwpEntry) *Reclaim {
 	r := &Reclaim{actorBase: k.newBase(name, cpu, StepIsolate), target: e, byEnt: true}
+	if uint64(e) >= uint64(len(k.si.swapMap)) {
+		r.fail(fmt.Errorf("%s: entry %d: device has %d slots", name, e, len(k.si.swapMap)))
+	}
 	return r
 }
 
 // Reset reuses r for the page at addr, without allocating.
 func (r *Reclaim) Reset(mm *MM, addr uint64) {
 	*r = Reclaim{actorBase: r.actorBase, mm: mm, addr: addr}
-	r.pc = StepIsolate
+	if r.err == nil {
+		r.pc = StepIsolate
+		r.checkPage("reclaim", mm, addr)
+	}
 }
 
 func (r *Reclaim) done(k *Kernel, res ReclaimResult) {
