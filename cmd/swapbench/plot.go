@@ -1,0 +1,90 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/swapbench/swapbench/plots"
+	"github.com/swapbench/swapbench/report"
+)
+
+func init() {
+	commands["plot"] = command{"draw the figures of benchmark results as PNG and SVG files", cmdPlot}
+}
+
+// cmdPlot draws every figure the results support into -o. An -o that
+// cannot be created or written is bad input (exit 2), found before any
+// plotting; a failure while writing the files is a failed run (exit 1).
+func cmdPlot(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("plot", stderr)
+	out := fs.String("o", ".", "directory to write the figures to (created if missing)")
+	filter := fs.String("filter", "", "use only results matching this benchproc filter, e.g. '/kernel:v6.9 /data:text'")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("no results files; usage: swapbench plot FILES... -o DIR")
+	}
+	if err := writableDir(*out); err != nil {
+		return usageError{err}
+	}
+	s, err := report.Read(files...)
+	if err != nil {
+		return usageError{err}
+	}
+	figs, err := plots.FromSet(s, *filter)
+	if err != nil {
+		return usageError{err}
+	}
+	paths, err := plots.Save(*out, figs)
+	for _, p := range paths {
+		fmt.Fprintln(stdout, p)
+	}
+	return err
+}
+
+// writableDir makes dir if it is missing and checks that a file can be
+// created in it.
+func writableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-o %s: cannot create the directory: %v", dir, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".swapbench-probe-*")
+	if err != nil {
+		return fmt.Errorf("-o %s: cannot write there: %v", dir, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments and returns the positional arguments in
+// order. "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parse(fs, args, true); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}

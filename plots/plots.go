@@ -1,0 +1,200 @@
+// Package plots draws swapbench's figures with gonum.org/v1/plot, as
+// PNG and SVG files sized for a mail attachment: 6x4 inches, 12 pt
+// titles, 11 pt axis labels, 10 pt ticks and legends, the legend to the
+// right of the plot, colours from the Okabe-Ito palette (safe for
+// colour-blind readers).
+//
+// The figures:
+//
+//   - swapin-kernel-time, swapin-sim-time: swapin cost per fix, grouped
+//     by backend and codec, with 95% confidence intervals of the median
+//     as error bars; modelled kernel time (kernel-ns/op) and measured
+//     simulator time (ns/op) apart.
+//   - zswap-index-OP: zswap index cost against the number of entries
+//     (log2 axis), one line per kernel base.
+//   - expected-cost: expected cost per swapin against the failure rate,
+//     one line per fix, from series the caller computes.
+//   - dup-memory, slot-held: duplicate compressed memory (dup-B/op) and
+//     the time the swap slot stays allocated (slot-held-ns/op) per fix.
+//   - latency-cdf: the distribution of per-swapin latency per fix on a
+//     "nines" axis (0.9, 0.99, 0.999, ...) so that the one-tick sleep's
+//     tail shows.
+//
+// Output is deterministic: the same input gives the same bytes. SVG
+// files embed their fonts (vgsvg.EmbedFonts), so they render the same
+// everywhere; gonum writes no timestamps or random ids.
+package plots
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/swapbench/swapbench/report"
+)
+
+// Size of every figure, and the resolution of PNG files.
+const (
+	Width  = 6 * vg.Inch
+	Height = 4 * vg.Inch
+	DPI    = 150
+)
+
+// A Figure is a title over a plot and its legend, drawn to the right
+// of the plot.
+type Figure struct {
+	// Name is the file name without extension, e.g. "latency-cdf".
+	Name   string
+	Title  string
+	Plot   *plot.Plot
+	Legend plot.Legend
+}
+
+// titleStyle is the style of figure titles.
+func titleStyle() text.Style {
+	sty := plot.New().Title.TextStyle
+	sty.Font = sans(12)
+	sty.XAlign = draw.XCenter
+	sty.YAlign = draw.YTop
+	return sty
+}
+
+// palette is Okabe and Ito's colour-blind safe palette, yellow last.
+var palette = []color.Color{
+	color.RGBA{0x00, 0x72, 0xB2, 0xff}, // blue
+	color.RGBA{0xE6, 0x9F, 0x00, 0xff}, // orange
+	color.RGBA{0x00, 0x9E, 0x73, 0xff}, // bluish green
+	color.RGBA{0xD5, 0x5E, 0x00, 0xff}, // vermillion
+	color.RGBA{0xCC, 0x79, 0xA7, 0xff}, // reddish purple
+	color.RGBA{0x56, 0xB4, 0xE9, 0xff}, // sky blue
+	color.RGBA{0x00, 0x00, 0x00, 0xff}, // black
+	color.RGBA{0xF0, 0xE4, 0x42, 0xff}, // yellow
+}
+
+func colorOf(i int) color.Color { return palette[i%len(palette)] }
+
+func sans(size vg.Length) font.Font {
+	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
+}
+
+// newFigure makes a figure with swapbench's fonts and labels.
+func newFigure(name, title, xlabel, ylabel string) *Figure {
+	p := plot.New()
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = sans(11)
+		a.Tick.Label.Font = sans(10)
+	}
+	p.Y.Tick.Marker = tidyTicks{}
+	l := plot.NewLegend()
+	l.TextStyle.Font = sans(10)
+	l.Top, l.Left = true, true
+	l.ThumbnailWidth = vg.Points(18)
+	l.Padding = vg.Points(2)
+	return &Figure{Name: name, Title: title, Plot: p, Legend: l}
+}
+
+// Draw draws the figure on a canvas: a white background, the title
+// across the top, the plot, and the legend in a column to its right.
+func (f *Figure) Draw(c draw.Canvas) {
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	pad := vg.Points(8)
+	if f.Title != "" {
+		sty := titleStyle()
+		c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - pad}, f.Title)
+		c = draw.Crop(c, 0, 0, 0, -(sty.Height(f.Title) + 2*pad))
+	}
+	r := f.Legend.Rectangle(c)
+	w := r.Max.X - r.Min.X
+	if w <= 0 {
+		f.Plot.Draw(c)
+		return
+	}
+	f.Plot.Draw(draw.Crop(c, 0, -(w + 2*pad), 0, 0))
+	f.Legend.Draw(draw.Crop(c, c.Max.X-c.Min.X-w-pad, -pad, 0, -pad))
+}
+
+// WriteSVG writes the figure as SVG with its fonts embedded.
+func (f *Figure) WriteSVG(w io.Writer) error {
+	c := vgsvg.NewWith(vgsvg.UseWH(Width, Height), vgsvg.EmbedFonts(true))
+	f.Draw(draw.New(c))
+	_, err := c.WriteTo(w)
+	return err
+}
+
+// WritePNG writes the figure as PNG at DPI dots per inch.
+func (f *Figure) WritePNG(w io.Writer) error {
+	c := vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI))
+	f.Draw(draw.New(c))
+	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+	return err
+}
+
+// Save writes each figure as NAME.png and NAME.svg into dir, which must
+// exist, and returns the paths written. Every file is written to a
+// temporary file and renamed into place, so a failure truncates no
+// figure already there.
+func Save(dir string, figs []*Figure) ([]string, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("output directory %s: %w", dir, unwrap(err))
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("output directory %s: not a directory", dir)
+	}
+	var paths []string
+	for _, f := range figs {
+		for _, ext := range []string{"png", "svg"} {
+			// Render first: a plotting failure leaves no file.
+			var b bytes.Buffer
+			write := f.WritePNG
+			if ext == "svg" {
+				write = f.WriteSVG
+			}
+			if err := write(&b); err != nil {
+				return paths, fmt.Errorf("plot %s: %w", f.Name, err)
+			}
+			p := filepath.Join(dir, f.Name+"."+ext)
+			if err := report.WriteFile(p, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+				return paths, err
+			}
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
+// tidyTicks are gonum's default ticks labelled without trailing zeros:
+// "2500", not "2500.00".
+type tidyTicks struct{}
+
+func (tidyTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
+		}
+	}
+	return ticks
+}
+
+func unwrap(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
