@@ -37,6 +37,17 @@ func formatFound(m map[model.ViolationKind]int) string {
 // FormatResults renders the verdict table and one counterexample timeline
 // per losing configuration, in plain text of at most 72 columns.
 func FormatResults(results []Result, scs []Scenario, b Bounds, elapsed time.Duration) string {
+	return format(results, scs, b, elapsed, false)
+}
+
+// FormatSummary is FormatResults with one timeline per losing fix (its
+// best counterexample over sync modes and kernel bases): what a report
+// shows.
+func FormatSummary(results []Result, scs []Scenario, b Bounds, elapsed time.Duration) string {
+	return format(results, scs, b, elapsed, true)
+}
+
+func format(results []Result, scs []Scenario, b Bounds, elapsed time.Duration, perFix bool) string {
 	var sb strings.Builder
 	names := make([]string, len(scs))
 	for i, s := range scs {
@@ -49,7 +60,8 @@ func FormatResults(results []Result, scs []Scenario, b Bounds, elapsed time.Dura
 			schedules += o.Schedules
 		}
 	}
-	fmt.Fprintf(&sb, "bounds: %s; scenarios: %s\n", b, strings.Join(names, ", "))
+	fmt.Fprintf(&sb, "bounds: %s\n", b)
+	sb.WriteString(wrap("scenarios: "+strings.Join(names, ", "), 72, "  "))
 	if states > 0 {
 		fmt.Fprintf(&sb, "explored %d states, ", states)
 	} else {
@@ -57,25 +69,83 @@ func FormatResults(results []Result, scs []Scenario, b Bounds, elapsed time.Dura
 	}
 	fmt.Fprintf(&sb, "%d schedules in %.1fs (%.0f schedules/s)\n\n",
 		schedules, elapsed.Seconds(), float64(schedules)/max(elapsed.Seconds(), 1e-9))
-	fmt.Fprintf(&sb, "%-21s %-10s %-6s %-10s %9s  %s\n", "fix", "sync", "kernel", "verdict", "schedules", "scenario")
+	fmt.Fprintf(&sb, "%-20s %-10s %-5s %-10s %8s  %s\n", "fix", "sync", "base", "verdict", "schedules", "scenario")
 	for _, r := range results {
-		fmt.Fprintf(&sb, "%-21s %-10s %-6s %-10s %9d  %s\n", r.Variant.Fix.Name, r.Variant.Sync, r.Variant.Kernel,
+		fmt.Fprintf(&sb, "%-20s %-10s %-5s %-10s %8d  %s\n", r.Variant.Fix.Name, r.Variant.Sync, r.Variant.Kernel,
 			r.Verdict, r.Schedules(), r.Scenario)
 	}
-	for _, r := range results {
+	shown := map[string]*Result{}
+	var order []string
+	for i := range results {
+		r := &results[i]
 		if r.Counterexample == nil {
 			continue
 		}
+		key := r.Variant.String()
+		if perFix {
+			key = r.Variant.Fix.Name
+		}
+		cur, ok := shown[key]
+		if !ok {
+			order = append(order, key)
+		}
+		if !ok || r.Counterexample.better(cur.Counterexample) {
+			shown[key] = r
+		}
+	}
+	for _, key := range order {
+		r := shown[key]
 		tr, err := r.Trace()
-		fmt.Fprintf(&sb, "\n%s: %s in scenario %s (%d steps, %d preemptions)\n",
-			r.Variant, r.Verdict, r.Scenario, len(r.Counterexample.Schedule), r.Counterexample.Preemptions)
+		fmt.Fprintf(&sb, "\n%s\n", r.Variant)
+		fmt.Fprintf(&sb, "%s in scenario %s (%d steps, %d preemptions)\n",
+			r.Verdict, r.Scenario, len(r.Counterexample.Schedule), r.Counterexample.Preemptions)
 		if err != nil {
 			fmt.Fprintf(&sb, "  replay failed: %v\n", err)
 			continue
 		}
 		sb.WriteString(tr.Timeline())
-		fmt.Fprintf(&sb, "replay: %s\n", r.ReplayCommand())
+		sb.WriteString("replay:\n" + shellWrap(r.ReplayCommand(), 72))
 		fmt.Fprintf(&sb, "violating schedules: %s\n", formatFound(r.Found()))
 	}
+	return sb.String()
+}
+
+// shellWrap breaks a command line into backslash-continued lines of at
+// most width columns, so that it still pastes into a shell.
+func shellWrap(cmd string, width int) string {
+	var sb strings.Builder
+	line := "  "
+	for i, w := range strings.Fields(cmd) {
+		if i > 0 {
+			if len(line)+1+len(w)+2 > width {
+				sb.WriteString(line + " \\\n")
+				line = "    " + w
+				continue
+			}
+			line += " "
+		}
+		line += w
+	}
+	sb.WriteString(line + "\n")
+	return sb.String()
+}
+
+// wrap breaks s at spaces into lines of at most width columns, indenting
+// continuation lines.
+func wrap(s string, width int, indent string) string {
+	var sb strings.Builder
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) > width:
+			sb.WriteString(line + "\n")
+			line = indent + w
+		default:
+			line += " " + w
+		}
+	}
+	sb.WriteString(line + "\n")
 	return sb.String()
 }

@@ -154,14 +154,16 @@ func (t *Trace) Timeline() string {
 				cols = append(cols, i)
 			}
 		}
-		for _, i := range cols {
-			fmt.Fprintf(&b, "%-*s", col, fmt.Sprintf("CPU%d (%s)", t.CPUs[i], t.Actors[i]))
+		var head, rule string
+		for j, i := range cols {
+			if j > 0 {
+				head = fmt.Sprintf("%-*s", col, head)
+				rule = fmt.Sprintf("%-*s", col, rule)
+			}
+			head += fmt.Sprintf("CPU%d (%s)", t.CPUs[i], t.Actors[i])
+			rule += "----"
 		}
-		b.WriteString("\n")
-		for range cols {
-			fmt.Fprintf(&b, "%-*s", col, "----")
-		}
-		b.WriteString("\n")
+		b.WriteString(head + "\n" + rule + "\n")
 	}
 	for _, ev := range t.Events {
 		line := ""
@@ -181,7 +183,13 @@ func (t *Trace) Timeline() string {
 		}
 		b.WriteString(strings.TrimRight(line, " "))
 		for _, v := range ev.Violations {
-			fmt.Fprintf(&b, "\n%s  <-- %s", strings.Repeat(" ", indentOf(line)), shortViolation(v))
+			note := "  <-- " + shortViolation(v)
+			// Under the step when it fits in 72 columns, else from the left.
+			ind := indentOf(line)
+			if ind+len(note) > 72 {
+				ind = max(0, 72-len(note))
+			}
+			fmt.Fprintf(&b, "\n%s%s", strings.Repeat(" ", ind), note)
 		}
 		b.WriteString("\n")
 	}

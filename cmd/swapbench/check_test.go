@@ -43,14 +43,24 @@ func TestCheckReplay(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	i := strings.Index(out, "replay: swapbench ")
+	// The command follows "replay:", continued over lines with "\".
+	i := strings.Index(out, "replay:\n")
 	if i < 0 {
 		t.Fatalf("no replay command in:\n%s", out)
 	}
-	line := strings.TrimSpace(strings.SplitN(out[i+len("replay: swapbench "):], "\n", 2)[0])
-	code, rout, stderr := runCmd(t, strings.Fields(line)...)
+	var words []string
+	for _, l := range strings.Split(out[i+len("replay:\n"):], "\n") {
+		words = append(words, strings.Fields(strings.TrimSuffix(l, "\\"))...)
+		if !strings.HasSuffix(l, "\\") {
+			break
+		}
+	}
+	if len(words) < 2 || words[0] != "swapbench" {
+		t.Fatalf("replay command %q", words)
+	}
+	code, rout, stderr := runCmd(t, words[1:]...)
 	if code != 0 || !strings.Contains(rout, "lost-data: mapped a zero page") {
-		t.Fatalf("replay %q: exit %d, %s\n%s", line, code, stderr, rout)
+		t.Fatalf("replay %q: exit %d, %s\n%s", words, code, stderr, rout)
 	}
 }
 
