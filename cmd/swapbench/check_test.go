@@ -110,3 +110,25 @@ func TestFixesTable(t *testing.T) {
 		}
 	}
 }
+
+func TestReportBadInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "-no-check", "-o", dir, "-in", "/nonexistent/results.txt"}, "/nonexistent/results.txt"},
+		{[]string{"report", "-no-check", "-o", dir, "-in", "../../report/testdata/empty.txt"}, "empty.txt"},
+		{[]string{"report", "-no-check", "-o", dir, "-in", "../../report/testdata/notbench.txt"}, "notbench.txt"},
+		{[]string{"report", "-no-check", "-o", "/proc/forbidden", "-in", "../../report/testdata/small.txt"}, "-o /proc/forbidden"},
+	} {
+		code, _, stderr := runCmd(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2, one line naming %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	code, out, stderr := runCmd(t, "report", "-no-check", "-o", dir, "-in", "../../report/testdata/small.txt")
+	if code != 0 || !strings.Contains(out, "report.txt") {
+		t.Fatalf("report -in: exit %d, %s %s", code, out, stderr)
+	}
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/swapbench/swapbench/explore"
+	"github.com/swapbench/swapbench/fixes"
+	"github.com/swapbench/swapbench/plots"
+	"github.com/swapbench/swapbench/report"
+)
+
+func init() {
+	commands["report"] = command{"run the benchmarks (or take -in results) and the explorer; write report.txt, report.md and plots", cmdReport}
+}
+
+// benchmarkMatrix runs the default benchmark matrix into out and returns
+// the command line that did it. It is set by the file that wires the
+// benchmark bodies in; nil means this build has none.
+var benchmarkMatrix func(ctx context.Context, out string, stderr io.Writer) (string, error)
+
+func cmdReport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", stderr)
+	outDir := fs.String("o", "out", "directory for report.txt, report.md, results and plots")
+	in := fs.String("in", "", "comma-separated results files to report on instead of running the benchmarks")
+	noCheck := fs.Bool("no-check", false, "leave out the race explorer's verdicts")
+	filter := fs.String("filter", "", "benchstat filter for the comparison and plots (default all)")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return usagef("-o %s: cannot create the output directory", *outDir)
+	}
+	if err := probeWritable(*outDir); err != nil {
+		return usageError{err}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var files, commandLines []string
+	if *in != "" {
+		files = splitList(*in)
+		commandLines = append(commandLines, "swapbench report -in "+*in)
+	} else {
+		if benchmarkMatrix == nil {
+			return usagef("this build has no benchmark bodies; give results files with -in")
+		}
+		results := filepath.Join(*outDir, "results.txt")
+		cmdLine, err := benchmarkMatrix(ctx, results, stderr)
+		if err != nil {
+			return err
+		}
+		files = []string{results}
+		commandLines = append(commandLines, cmdLine)
+	}
+	set, err := report.Read(files...)
+	if err != nil {
+		return usageError{err}
+	}
+	r := &report.Report{
+		Title: "swapbench: the swapin fast path under each proposed fix",
+		Setup: report.Setup{
+			Machine:   machine(),
+			GoVersion: runtime.Version(),
+			Profile:   configValue(set, "profile"),
+			Seed:      configValue(set, "seed"),
+			Kernel:    "modelled bases v6.8 v6.9 v6.10; host " + hostKernel(),
+			Commands:  commandLines,
+		},
+		Latency: set.Latency,
+	}
+	if r.Comparison, err = set.Compare(report.Options{Filter: *filter}); err != nil {
+		return usageError{err}
+	}
+	if !*noCheck {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "running the race explorer over the default matrix...")
+		verdicts, err := explorerVerdicts()
+		if err != nil {
+			return err
+		}
+		r.Verdicts = verdicts
+		r.Setup.Commands = append(r.Setup.Commands, "swapbench check")
+	}
+	plotDir := filepath.Join(*outDir, "plots")
+	if err := os.MkdirAll(plotDir, 0o755); err != nil {
+		return fmt.Errorf("plots %s: %w", plotDir, err)
+	}
+	figs, err := plots.FromSet(set, *filter)
+	if err != nil {
+		return err
+	}
+	saved, err := plots.Save(plotDir, figs)
+	if err != nil {
+		return err
+	}
+	for _, p := range saved {
+		rel, _ := filepath.Rel(*outDir, p)
+		r.Plots = append(r.Plots, rel)
+	}
+	written, err := r.WriteFiles(*outDir)
+	if err != nil {
+		return err
+	}
+	for _, p := range append(written, files...) {
+		fmt.Fprintln(stdout, p)
+	}
+	fmt.Fprintf(stdout, "%d plot files in %s\n", len(saved), plotDir)
+	return nil
+}
+
+// explorerVerdicts runs the default check and renders it with one
+// counterexample timeline per losing fix.
+func explorerVerdicts() (string, error) {
+	vs, err := fixes.Matrix(nil, nil, nil)
+	if err != nil {
+		return "", err
+	}
+	old := debug.SetGCPercent(400)
+	defer debug.SetGCPercent(old)
+	scs := explore.Scenarios()
+	start := time.Now()
+	rs, err := explore.Check(explore.Options{Variants: vs, Scenarios: scs, Bounds: explore.DefaultBounds})
+	if err != nil {
+		return "", err
+	}
+	return explore.FormatSummary(rs, scs, explore.DefaultBounds, time.Since(start)), nil
+}
+
+// probeWritable checks that dir accepts a file, before any long work.
+func probeWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".swapbench-probe-*")
+	if err != nil {
+		return fmt.Errorf("-o %s: the output directory is not writable", dir)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+func configValue(s *report.Set, key string) string {
+	for _, r := range s.Results {
+		for _, c := range r.Config {
+			if c.Key == key {
+				return string(c.Value)
+			}
+		}
+	}
+	return ""
+}
+
+// machine describes the host: cores, CPU model and memory.
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			mem = fmt.Sprintf(", %d GiB", (kb+(1<<19))>>20)
+		}
+	}
+	return fmt.Sprintf("%d cores, %s%s", runtime.NumCPU(), cpu, mem)
+}
+
+func hostKernel() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return runtime.GOOS
+	}
+	return "Linux " + strings.TrimSpace(string(b))
+}
