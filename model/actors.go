@@ -351,3 +351,16 @@ func (d *SlotDrainer) step(k *Kernel) {
 	k.DrainSlotCaches()
 	d.pc = StepDone
 }
+
+// Reset makes the same kind of change to page addr of mm, without
+// allocating.
+func (c *PTEChanger) Reset(mm *MM, addr uint64) {
+	if c.err != nil {
+		return
+	}
+	steps := [numPTEChanges]Step{StepFork, StepClearSoftDirty, StepUffdWP, StepMremap}
+	c.pc = steps[c.change]
+	c.mm, c.addr = mm, addr
+	c.Changed = false
+	c.checkPage("PTE change", mm, addr)
+}
