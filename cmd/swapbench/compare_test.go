@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
 	"strings"
 	"testing"
@@ -10,14 +9,8 @@ import (
 
 const small = "../../report/testdata/small.txt"
 
-func runSwapbench(args ...string) (code int, stdout, stderr string) {
-	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestCompare(t *testing.T) {
-	code, out, stderr := runSwapbench("compare", small)
+	code, out, stderr := runCmd(t, "compare", small)
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -40,8 +33,8 @@ func TestCompare(t *testing.T) {
 
 // Flags may come after the files, and in any order.
 func TestCompareFlagOrder(t *testing.T) {
-	_, before, _ := runSwapbench("compare", "-col", "/backend", "-format", "csv", small)
-	code, after, stderr := runSwapbench("compare", small, "-format", "csv", "-col", "/backend")
+	_, before, _ := runCmd(t, "compare", "-col", "/backend", "-format", "csv", small)
+	code, after, stderr := runCmd(t, "compare", small, "-format", "csv", "-col", "/backend")
 	if code != 0 || before != after {
 		t.Fatalf("exit %d %s; flags after the files give other output", code, stderr)
 	}
@@ -49,7 +42,7 @@ func TestCompareFlagOrder(t *testing.T) {
 	if err != nil || len(recs) < 2 || recs[0][3] != "col" || recs[1][3] != "zram" {
 		t.Errorf("csv: %v %q", err, recs[:min(2, len(recs))])
 	}
-	code, md, _ := runSwapbench("compare", "-format", "markdown", "-filter", ".unit:ns/op", small)
+	code, md, _ := runCmd(t, "compare", "-format", "markdown", "-filter", ".unit:ns/op", small)
 	if code != 0 || !strings.Contains(md, "| benchmark | merged | always-swapcache | vs base |") {
 		t.Errorf("markdown, exit %d:\n%s", code, md)
 	}
@@ -70,12 +63,12 @@ func TestCompareErrors(t *testing.T) {
 		{[]string{"compare", "-format", "html", small}, 2, `-format "html": want text, markdown or csv`},
 		{[]string{"compare", "-nosuchflag", small}, 2, "flag provided but not defined"},
 	} {
-		code, out, stderr := runSwapbench(tc.args...)
+		code, out, stderr := runCmd(t, tc.args...)
 		if code != tc.code || out != "" || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit %d and one line with %q", tc.args, code, out, stderr, tc.code, tc.want)
 		}
 	}
-	if code, _, stderr := runSwapbench("compare", "-h"); code != 0 || !strings.Contains(stderr, "-col") {
+	if code, _, stderr := runCmd(t, "compare", "-h"); code != 0 || !strings.Contains(stderr, "-col") {
 		t.Errorf("-h: exit %d, %q", code, stderr)
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 func TestPlot(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "figs") // created by plot
-	code, out, stderr := runSwapbench("plot", "../../report/testdata/swapin.txt", "-o", dir, "-filter", "/comp:lz4 OR .name:ZswapIndex")
+	code, out, stderr := runCmd(t, "plot", "../../report/testdata/swapin.txt", "-o", dir, "-filter", "/comp:lz4 OR .name:ZswapIndex")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -42,7 +42,7 @@ func TestPlotErrors(t *testing.T) {
 		{[]string{"plot", "../../report/testdata/small.txt", "-o", t.TempDir(), "-filter", ".name:Nothing"}, "nothing to plot"},
 		{[]string{"plot", "../../report/testdata/small.txt", "-o", t.TempDir(), "-filter", "(("}, "-filter ((:"},
 	} {
-		code, out, stderr := runSwapbench(tc.args...)
+		code, out, stderr := runCmd(t, tc.args...)
 		if code != 2 || out != "" || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tc.args, code, out, stderr, tc.want)
 		}

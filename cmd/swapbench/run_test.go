@@ -1,0 +1,89 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/swapbench/swapbench/report"
+)
+
+func TestRunBadInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "-fix", "nope", "-o", filepath.Join(dir, "r")}, `fix "nope": unknown`},
+		{[]string{"run", "-data", "nope", "-o", filepath.Join(dir, "r")}, `content class "nope"`},
+		{[]string{"run", "-comp", "brotli", "-o", filepath.Join(dir, "r")}, `codec "brotli"`},
+		{[]string{"run", "-profile", "x86-1999", "-o", filepath.Join(dir, "r")}, `cost profile "x86-1999"`},
+		{[]string{"run", "-bench", "(", "-o", filepath.Join(dir, "r")}, `-bench "("`},
+		{[]string{"run", "-bench", "NoSuch", "-o", filepath.Join(dir, "r")}, "matches no benchmark"},
+		{[]string{"run", "-count", "0", "-o", filepath.Join(dir, "r")}, "count 0"},
+		{[]string{"run", "-benchtime", "soon", "-fix", "merged", "-kernel", "v6.9", "-o", filepath.Join(dir, "r")}, `benchtime "soon"`},
+		{[]string{"run", "-fix", "merged", "-kernel", "v6.9", "-o", "/nonexistent/r.txt"}, "cannot write in /nonexistent"},
+	} {
+		code, _, stderr := runCmd(t, tc.args...)
+		if code == 0 || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want one line with %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestRunKillResume: SIGKILL a real run midway; what it leaves is a
+// results file compare accepts, and -resume finishes the matrix.
+func TestRunKillResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs benchmarks")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "swapbench")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "results.txt")
+	args := []string{"run", "-fix", "merged,exclusive", "-kernel", "v6.9", "-data", "zero", "-bench", "Swapin", "-count", "20", "-benchtime", "200x", "-o", out}
+	cmd := exec.Command(bin, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	partial := out + ".partial"
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if b, err := os.ReadFile(partial); err == nil && strings.Count(string(b), "\nBenchmark") >= 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the run wrote no results in 60s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if _, err := report.Read(partial); err != nil {
+		t.Fatalf("the killed run's results do not read: %v", err)
+	}
+	if code, _, stderr := runCmd(t, "compare", partial); code != 0 {
+		t.Fatalf("compare of the killed run's results: exit %d: %s", code, stderr)
+	}
+	if b, err := exec.Command(bin, args...).CombinedOutput(); err == nil || !strings.Contains(string(b), "-resume") {
+		t.Fatalf("a fresh run over the partial one: %v %s", err, b)
+	}
+	if b, err := exec.Command(bin, append(args, "-resume")...).CombinedOutput(); err != nil {
+		t.Fatalf("-resume: %v\n%s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 6 swapin configurations (2 fixes x 2 backends + 2 failed) x 20 rounds.
+	if n := strings.Count(string(data), "\nBenchmark"); n != 6*20 {
+		t.Fatalf("%d results after -resume, want %d", n, 6*20)
+	}
+}
