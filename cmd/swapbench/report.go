@@ -1,8 +1,11 @@
 package main
 
 import (
+	"slices"
+
 	"context"
 	"fmt"
+	"golang.org/x/perf/benchfmt"
 	"io"
 	"os"
 	"os/signal"
@@ -78,7 +81,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		},
 		Latency: set.Latency,
 	}
-	if r.Comparison, err = set.Compare(report.Options{Filter: *filter}); err != nil {
+	// Compare every fix with what went in (25cd241408a2).
+	base := ""
+	if slices.ContainsFunc(set.Results, func(r *benchfmt.Result) bool { return strings.Contains(string(r.Name), "fix=merged/") }) {
+		base = "merged"
+	}
+	if r.Comparison, err = set.Compare(report.Options{Filter: *filter, Base: base}); err != nil {
 		return usageError{err}
 	}
 	if !*noCheck {
@@ -100,6 +108,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	figs, err := plots.FromSet(set, *filter)
 	if err != nil {
 		return err
+	}
+	if fig, err := expectedCost(set); err == nil {
+		figs = append(figs, fig)
 	}
 	saved, err := plots.Save(plotDir, figs)
 	if err != nil {
