@@ -83,13 +83,7 @@ func (k *Kernel) checkZswap() {
 			pool += int64(zsClassSize(int(en.length)))
 		}
 		t, _ := z.tree(k, en.swp)
-		var got uint32
-		if k.cfg.Kernel >= V6_10 {
-			got, _, _ = t.xa.Load(uint64(en.swp))
-		} else {
-			got, _, _ = t.rb.Search(uint64(en.swp))
-		}
-		if got != uint32(id) {
+		if got, _ := t.lookup(k, en.swp); got != uint32(id) {
 			k.quiescentBug(Leak, en.swp, "zswap entry live but not in its tree")
 		}
 		if k.si.swapMap[en.swp] == 0 {

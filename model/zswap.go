@@ -68,19 +68,19 @@ func (z *zswap) tree(k *Kernel, e SwpEntry) (*zswapTree, int) {
 
 // Index operations. The caller holds the tree lock (or, for xa_load, RCU).
 
-func (k *Kernel) zswapSearch(t *zswapTree, e SwpEntry) uint32 {
-	var id uint32
-	var ok bool
-	var n int
+// lookup searches the base's index without counting an op; 0 is no entry.
+func (t *zswapTree) lookup(k *Kernel, e SwpEntry) (id uint32, levels int) {
 	if k.cfg.Kernel >= V6_10 {
-		id, ok, n = t.xa.Load(uint64(e))
+		id, _, levels = t.xa.Load(uint64(e))
 	} else {
-		id, ok, n = t.rb.Search(uint64(e))
+		id, _, levels = t.rb.Search(uint64(e))
 	}
+	return id, levels
+}
+
+func (k *Kernel) zswapSearch(t *zswapTree, e SwpEntry) uint32 {
+	id, n := t.lookup(k, e)
 	k.count(OpZswapIndexLookup, n)
-	if !ok {
-		return 0
-	}
 	return id
 }
 
@@ -239,12 +239,8 @@ func (k *Kernel) ZswapPoolBytes() int64 { return k.zs.pool.totalBytes }
 // cost, for tests and the oracle).
 func (k *Kernel) ZswapHas(e SwpEntry) bool {
 	t, _ := k.zs.tree(k, e)
-	if k.cfg.Kernel >= V6_10 {
-		_, ok, _ := t.xa.Load(uint64(e))
-		return ok
-	}
-	_, ok, _ := t.rb.Search(uint64(e))
-	return ok
+	id, _ := t.lookup(k, e)
+	return id != 0
 }
 
 // zswapFind looks zswap up for e under the tree lock (the lookup Chengming
@@ -377,14 +373,8 @@ func (z *zswap) ref(id uint32) zswapRef { return zswapRef{id: id, gen: z.entries
 // duplicate memory of a resident page whose entry survived the load.
 func (k *Kernel) ZswapEntryBytes(e SwpEntry) int {
 	t, _ := k.zs.tree(k, e)
-	var id uint32
-	var ok bool
-	if k.cfg.Kernel >= V6_10 {
-		id, ok, _ = t.xa.Load(uint64(e))
-	} else {
-		id, ok, _ = t.rb.Search(uint64(e))
-	}
-	if !ok || k.zs.entries[id].length == 0 {
+	id, _ := t.lookup(k, e)
+	if id == 0 || k.zs.entries[id].length == 0 {
 		return 0
 	}
 	return zsClassSize(int(k.zs.entries[id].length))
