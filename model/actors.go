@@ -210,12 +210,7 @@ func (c PTEChange) String() string {
 
 // ParsePTEChange parses a PTE change name.
 func ParsePTEChange(s string) (PTEChange, error) {
-	for i, n := range pteChangeNames {
-		if n == s {
-			return PTEChange(i), nil
-		}
-	}
-	return 0, unknownName("PTE change", s, pteChangeNames[:])
+	return parseName[PTEChange]("PTE change", s, pteChangeNames[:])
 }
 
 // PTEChanger applies one PTE change to page addr. For ChangeFork, other

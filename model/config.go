@@ -54,12 +54,7 @@ func KernelBases() []KernelBase { return []KernelBase{V6_8, V6_9, V6_10} }
 
 // ParseKernelBase parses "v6.8", "v6.9" or "v6.10".
 func ParseKernelBase(s string) (KernelBase, error) {
-	for i, n := range kernelNames {
-		if n == s {
-			return KernelBase(i), nil
-		}
-	}
-	return 0, unknownName("kernel base", s, kernelNames[:])
+	return parseName[KernelBase]("kernel base", s, kernelNames[:])
 }
 
 // Backend is what backs swap.
@@ -89,12 +84,17 @@ func Backends() []Backend { return []Backend{BackendZram, BackendZswapZram} }
 
 // ParseBackend parses "zram" or "zswap+zram".
 func ParseBackend(s string) (Backend, error) {
-	for i, n := range backendNames {
+	return parseName[Backend]("backend", s, backendNames[:])
+}
+
+// parseName finds s among names (indexed by value) or says what it wanted.
+func parseName[T ~uint8](what, s string, names []string) (T, error) {
+	for i, n := range names {
 		if n == s {
-			return Backend(i), nil
+			return T(i), nil
 		}
 	}
-	return 0, unknownName("backend", s, backendNames[:])
+	return 0, unknownName(what, s, names)
 }
 
 // unknownName builds the one-line error for a name that is not one of valid.

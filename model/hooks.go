@@ -38,12 +38,7 @@ func SyncModes() []SyncMode { return []SyncMode{SyncNone, SyncTick, SyncWaitqueu
 
 // ParseSyncMode parses a sync mode name.
 func ParseSyncMode(s string) (SyncMode, error) {
-	for i, n := range syncNames {
-		if n == s {
-			return SyncMode(i), nil
-		}
-	}
-	return 0, unknownName("sync mode", s, syncNames[:])
+	return parseName[SyncMode]("sync mode", s, syncNames[:])
 }
 
 // Hooks are the places where the proposals in KERNEL.md section 5 differ.

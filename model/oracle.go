@@ -176,12 +176,7 @@ func (f FailPoint) String() string {
 
 // ParseFailPoint parses a fail point name.
 func ParseFailPoint(s string) (FailPoint, error) {
-	for i, n := range failNames {
-		if n == s {
-			return FailPoint(i), nil
-		}
-	}
-	return 0, unknownName("fail point", s, failNames[:])
+	return parseName[FailPoint]("fail point", s, failNames[:])
 }
 
 // FailNext makes the next n hits of fp fail.
