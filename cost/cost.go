@@ -219,8 +219,9 @@ func (p *Profile) Write(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "profile %s\nhz %d\n", p.Name, p.HZ)
 	for _, op := range model.Ops() {
-		c := p.Ops[op]
-		fmt.Fprintf(bw, "op %s base=%g per=%g source=%q\n", op, c.Base, c.Per, c.Source)
+		if c := p.Ops[op]; c.Source != "" { // unset ops stay unset
+			fmt.Fprintf(bw, "op %s base=%g per=%g source=\"%s\"\n", op, c.Base, c.Per, c.Source)
+		}
 	}
 	names := make([]string, 0, len(p.Codecs))
 	for n := range p.Codecs {
@@ -229,8 +230,12 @@ func (p *Profile) Write(w io.Writer) error {
 	slices.Sort(names)
 	for _, n := range names {
 		c := p.Codecs[n]
-		fmt.Fprintf(bw, "codec %s compress=%g+%g/B source=%q\n", n, c.Compress.Base, c.Compress.Per, c.Compress.Source)
-		fmt.Fprintf(bw, "codec %s decompress=%g+%g/B source=%q\n", n, c.Decompress.Base, c.Decompress.Per, c.Decompress.Source)
+		if c.Compress.Source != "" {
+			fmt.Fprintf(bw, "codec %s compress=%g+%g/B source=\"%s\"\n", n, c.Compress.Base, c.Compress.Per, c.Compress.Source)
+		}
+		if c.Decompress.Source != "" {
+			fmt.Fprintf(bw, "codec %s decompress=%g+%g/B source=\"%s\"\n", n, c.Decompress.Base, c.Decompress.Per, c.Decompress.Source)
+		}
 	}
 	return bw.Flush()
 }
