@@ -174,6 +174,12 @@ func startPartial(partial string, lines []string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("results file %s: cannot write in %s: %v", partial, dir, errors.Unwrap(err))
 	}
+	// CreateTemp makes 0600; a results file is as readable as any other.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("results file %s: %w", partial, err)
+	}
 	w := bufio.NewWriter(tmp)
 	for _, l := range lines {
 		fmt.Fprintln(w, l)

@@ -52,6 +52,10 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("output %s: cannot write in %s", path, dir)
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600
+		tmp.Close()
+		return fmt.Errorf("output %s: %w", path, err)
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return fmt.Errorf("output %s: %w", path, err)

@@ -40,10 +40,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*outDir, 0o755); err != nil {
-		return usagef("-o %s: cannot create the output directory", *outDir)
-	}
-	if err := probeWritable(*outDir); err != nil {
+	if err := writableDir(*outDir); err != nil {
 		return usageError{err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -147,16 +144,6 @@ func explorerVerdicts() (string, error) {
 		return "", err
 	}
 	return explore.FormatSummary(rs, scs, explore.DefaultBounds, time.Since(start)), nil
-}
-
-// probeWritable checks that dir accepts a file, before any long work.
-func probeWritable(dir string) error {
-	f, err := os.CreateTemp(dir, ".swapbench-probe-*")
-	if err != nil {
-		return fmt.Errorf("-o %s: the output directory is not writable", dir)
-	}
-	f.Close()
-	return os.Remove(f.Name())
 }
 
 func configValue(s *report.Set, key string) string {
