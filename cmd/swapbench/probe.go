@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/swapbench/swapbench/cost"
+	"github.com/swapbench/swapbench/probe"
+)
+
+func init() {
+	commands["probe"] = command{"measure the real kernel's swapin paths (zram, zswap; root, changes and restores swap settings)", cmdProbe}
+}
+
+func cmdProbe(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("probe", stderr)
+	out := fs.String("o", "probe.txt", "results `file` in Go benchmark format (written atomically)")
+	profOut := fs.String("profile-out", "", "fitted cost profile `file` (default: the -o file with .profile appended; - for none)")
+	base := fs.String("base", "x86-2024", "cost `profile` whose unmeasured numbers the fitted profile keeps")
+	quick := fs.Bool("quick", false, "a run of about a minute: 1024 pages x 3 rounds")
+	pages := fs.Int("pages", 0, "pages per round (default 4096, -quick 1024)")
+	count := fs.Int("count", 0, "rounds per configuration (default 5, -quick 3)")
+	backends := fs.String("backend", "", "comma-separated backends: zram, zswap+zram, zswap+file (default all; zswap+file is skipped with a note)")
+	paths := fs.String("path", "", "comma-separated paths: bypass, swapcache (default both)")
+	zramComp := fs.String("zram-comp", "", "comma-separated zram algorithms (default every one /sys/block/zram0/comp_algorithm offers)")
+	zswapComp := fs.String("zswap-comp", "", "comma-separated zswap compressors (default every compressor in /proc/crypto)")
+	data := fs.String("data", "", "comma-separated data classes (default zero,sparse,text,binary,random)")
+	corpus := fs.String("corpus", "", "also probe data=corpus:`FILE` (from swapbench capture)")
+	seed := fs.Uint64("seed", 1, "content seed")
+	force := fs.Bool("force", false, "run although another swap device is active")
+	refit := fs.String("fit", "", "fit a cost profile from an existing results `file` instead of probing (no root needed); writes -profile-out or stdout")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	opts := probe.DefaultOptions()
+	if *quick {
+		opts = probe.QuickOptions()
+	}
+	if *pages != 0 {
+		opts.Pages = *pages
+	}
+	if *count != 0 {
+		opts.Rounds = *count
+	}
+	list := func(s string, def []string) []string {
+		if s == "" {
+			return def
+		}
+		return strings.Split(s, ",")
+	}
+	opts.Backends = list(*backends, opts.Backends)
+	opts.Paths = list(*paths, opts.Paths)
+	opts.ZramComps = list(*zramComp, nil)
+	opts.ZswapComps = list(*zswapComp, nil)
+	opts.Data = list(*data, opts.Data)
+	if *corpus != "" {
+		opts.Data = append(opts.Data, "corpus:"+*corpus)
+	}
+	opts.Seed = *seed
+	opts.Force = *force
+	opts.Log = stderr
+	if err := opts.Check(); err != nil {
+		return usagef("%v", err)
+	}
+	baseProf, err := cost.Lookup(*base)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if *refit != "" {
+		return probeRefit(*refit, *profOut, baseProf, stdout)
+	}
+	if *profOut == "" {
+		*profOut = *out + ".profile"
+	}
+	if err := probe.Supported(); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	results, err := probe.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	kernel := probe.Kernel()
+	h := probe.Header{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Kernel: kernel, CPU: probeCPUName(), Go: runtime.Version(), Settings: opts.Settings()}
+	var buf bytes.Buffer
+	if err := probe.WriteResults(&buf, h, results, runtime.GOMAXPROCS(0)); err != nil {
+		return err
+	}
+	fit, ferr := probe.FitProfile(results, baseProf, "probe-"+kernel, kernel)
+	if ferr == nil {
+		buf.WriteString("# fitted cost profile (also in " + *profOut + "):\n")
+		for _, n := range fit.Notes {
+			fmt.Fprintln(&buf, n)
+		}
+	} else {
+		fmt.Fprintf(&buf, "# no fitted profile: %v\n", ferr)
+	}
+	if err := probeWriteAtomic(*out, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d configurations)\n", *out, len(results))
+	if ferr == nil && *profOut != "-" {
+		var pb bytes.Buffer
+		if err := fit.Write(&pb); err != nil {
+			return err
+		}
+		if err := probeWriteAtomic(*profOut, pb.Bytes()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s (fitted: %s)\n", *profOut, strings.Join(fit.Fitted, ", "))
+	}
+	bad := 0
+	for _, r := range results {
+		if len(r.Mismatch) > 0 {
+			bad++
+			fmt.Fprintf(stdout, "VMSTAT MISMATCH %s: %s\n", r.Key(), strings.Join(r.Mismatch, "; "))
+		}
+		for _, x := range r.Rounds {
+			if x.Corrupt > 0 {
+				fmt.Fprintf(stdout, "DATA CORRUPTION %s: %d of %d pages differed after swapin\n", r.Key(), x.Corrupt, x.Pages)
+			}
+		}
+	}
+	if bad == 0 {
+		fmt.Fprintf(stdout, "vmstat check: all %d configurations match the path and backend claimed\n", len(results))
+	}
+	return nil
+}
+
+// probeRefit fits a profile from a results file written by an earlier run.
+func probeRefit(file, profOut string, base *cost.Profile, stdout io.Writer) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usagef("%s: %v", file, err)
+	}
+	results, err := probe.ReadResults(data, file)
+	if err != nil {
+		return usageError{err}
+	}
+	kernel := "unknown"
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, ok := strings.CutPrefix(line, "kernel: "); ok {
+			kernel = strings.TrimSpace(k)
+			break
+		}
+	}
+	fit, err := probe.FitProfile(results, base, "probe-"+kernel, kernel)
+	if err != nil {
+		return usagef("%s: %v", file, err)
+	}
+	var pb bytes.Buffer
+	if err := fit.Write(&pb); err != nil {
+		return err
+	}
+	if profOut == "" || profOut == "-" {
+		_, err := stdout.Write(pb.Bytes())
+		return err
+	}
+	if err := probeWriteAtomic(profOut, pb.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (fitted: %s)\n", profOut, strings.Join(fit.Fitted, ", "))
+	return nil
+}
+
+// probeCPUName is the model name from /proc/cpuinfo, or GOARCH.
+func probeCPUName() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return runtime.GOARCH
+}
+
+// probeWriteAtomic writes data to path through a temporary file in the same
+// directory and a rename.
+func probeWriteAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("writing %s: %v", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package probe
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	const n = 4096
+	for _, tc := range []struct {
+		c    Config
+		d    map[string]int64
+		want string // "" for no mismatch, else a substring
+	}{
+		// Recorded on 6.18.44 (testdata/probe-run.txt, 2 rounds of 4096).
+		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "swap_ra": 0, "nr_swapcached": 0}, ""},
+		{Config{PathSwapcache, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, ""},
+		{Config{PathBypass, BackendZswapZram, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": 0}, ""},
+		{Config{PathBypass, BackendZram, "lzo", "zero"}, map[string]int64{"swpin_zero": n, "swpout_zero": n, "nr_swapcached": 0}, ""},
+		{Config{PathBypass, BackendZswapZram, "lzo", "zero"}, map[string]int64{"swpin_zero": n - 24, "swpout_zero": n - 24}, ""},
+		{Config{PathBypass, BackendZswapZram, "lzo", "random"}, map[string]int64{"pswpin": n, "pswpout": n}, ""},
+		{Config{PathBypass, BackendZswapZram, "lzo", "random"}, map[string]int64{"zswpin": n, "zswpout": n}, ""},
+		// Contradictions.
+		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n}, "pswpout=0, want ~4096"},
+		{Config{PathBypass, BackendZswapZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n}, "zswpout=0, want ~4096"},
+		{Config{PathSwapcache, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": 0}, "nr_swapcached=0"},
+		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, "nr_swapcached=4096, want ~0"},
+		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "swap_ra": 900}, "swap_ra=900"},
+		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n / 2, "pswpout": n}, "pswpin=2048"},
+	} {
+		got := strings.Join(Check(tc.c, n, tc.d), "; ")
+		if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
+			t.Errorf("Check(%s, %v) = %q, want %q", tc.c.Key(), tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestWriteReadResults(t *testing.T) {
+	rs, err := ReadResults(read(t, "probe-run.txt"), "probe-run.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 12 {
+		t.Fatalf("%d results, want 12", len(rs))
+	}
+	r := Find(rs, Config{PathBypass, BackendZram, "lzo", "text"})
+	if r == nil || len(r.Rounds) != 2 || r.Pages() != 8192 || r.ComprBytes != 1327 || r.Vmstat["pswpin"] != 8192 {
+		t.Fatalf("bypass zram lzo text = %+v, want 2 rounds of 4096, 1327 B/page, pswpin 8192", r)
+	}
+	if r.Rounds[0].SwapinNS != 22776.5 || r.Rounds[1].SwapoutNS != 53967.6 {
+		t.Errorf("rounds %+v, want the recorded 22776.5 ns swapin and 53967.6 ns swapout", r.Rounds)
+	}
+	var buf bytes.Buffer
+	h := Header{GOOS: "linux", GOARCH: "amd64", Kernel: "6.18.44-fc-v782", CPU: "AMD EPYC", Settings: []string{"probe-pages: 4096"}}
+	if err := WriteResults(&buf, h, rs, 2); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"goos: linux\n", "kernel: 6.18.44-fc-v782\n", "cpu: AMD EPYC\n", "probe-pages: 4096\n",
+		"BenchmarkKernelSwapin/path=bypass/backend=zswap+zram/comp=lzo/data=text-2\t    4096\t   19865.5 ns/op",
+		"BenchmarkKernelSwapout/path=bypass/backend=zram/comp=lzo/data=text-2\t    4096\t",
+		"# vmstat path=bypass/backend=zram/comp=lzo/data=text pages=8192 compr-B/page=1327 pswpin=8192 pswpout=8192",
+		"check=ok\n", "# vmstat check: all 12 configurations match",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if n := strings.Count(out, "BenchmarkKernelSwapin/"); n != 24 {
+		t.Errorf("%d Swapin lines, want one per round: 24", n)
+	}
+	back, err := ReadResults(buf.Bytes(), "written")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != len(rs) || back[3].MedianSwapin() != rs[3].MedianSwapin() {
+		t.Errorf("read back %d results, want %d equal", len(back), len(rs))
+	}
+
+	rs[0].Mismatch = []string{"pswpin=0, want ~8192"}
+	buf.Reset()
+	if err := WriteResults(&buf, h, rs, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"check=MISMATCH: pswpin=0, want ~8192", "# VMSTAT CHECK FAILED for 1 of 12", "BenchmarkKernelSwapin/path=bypass/backend=zram/comp=lzo/data=text\t"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func TestReadResultsErrors(t *testing.T) {
+	for _, bad := range []string{"", "goos: linux\n", "BenchmarkKernelSwapin/path=bypass 10 5 ns/op\n", "BenchmarkKernelSwapin/path=bypass/backend=zram/comp=lzo/data=text-2 x 5 ns/op\n"} {
+		if _, err := ReadResults([]byte(bad), "bad.txt"); err == nil || !strings.HasPrefix(err.Error(), "bad.txt") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("ReadResults(%q) = %v, want a one-line error naming bad.txt", bad, err)
+		}
+	}
+}
+
+func TestOptionsCheck(t *testing.T) {
+	for _, o := range []Options{DefaultOptions(), QuickOptions()} {
+		if err := o.Check(); err != nil {
+			t.Errorf("%+v: %v", o, err)
+		}
+	}
+	bad := QuickOptions()
+	bad.Pages = 1
+	if bad.Check() == nil {
+		t.Errorf("pages 1 accepted")
+	}
+	bad = QuickOptions()
+	bad.Backends = []string{"nvme"}
+	if bad.Check() == nil {
+		t.Errorf("backend nvme accepted")
+	}
+}
