@@ -132,7 +132,6 @@ func (a *Access) step(k *Kernel) {
 	case StepBypassAddToSwapCache:
 		// The pin becomes the swap cache's SWAP_HAS_CACHE: the fault
 		// no longer clears it, and the folio stays cached after mapping.
-		k.count(OpSwapCacheAdd, 0)
 		if k.addToSwapCache(a.folio, a.entry) {
 			a.swapcache = a.folio
 			a.needClearCache = false
