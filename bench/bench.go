@@ -1,208 +1,336 @@
 // Package bench holds swapbench's benchmark bodies. The same bodies run
 // under `go test -bench` (bench_test.go) and in the swapbench binary
-// (`swapbench run`, through the runner package), with the same
-// key=value names, so `benchstat -col /fix` works on either.
+// (`swapbench run`, through package runner), with the same key=value
+// names, so `benchstat -col /fix` works on either.
 //
-// Every swapin benchmark reports, besides ns/op (the simulator's own
-// measured time, which only ranks the paths):
+// The benchmarks:
 //
-//	kernel-ns/op     modelled kernel time, from the cost profile
-//	zswap-lookups/op zswap index lookups
-//	swapcache-ops/op swap cache adds and deletes
-//	recompress-B/op  bytes compressed again (writeback-on-failure)
-//	dup-B/op         zswap bytes still held for the page once it is mapped
-//	lost-pages       pages the integrity oracle saw lost (total)
+//	BenchmarkSwapin/fix=F/sync=S/kernel=K/backend=B/comp=C/data=D
+//	BenchmarkFailedSwapin/fix=F/sync=S/kernel=K/backend=zswap+zram/comp=C/data=text/event=E
+//	BenchmarkParallelSwapin/fix=F/sync=S/kernel=K/backend=zswap+zram/comp=C/data=text/cpus=N/pages=P
+//	BenchmarkSwapout/kernel=K/backend=B/comp=C/data=D
+//	BenchmarkZswapIndex/kernel=K/entries=N/op=O
+//	BenchmarkExplore/fix=F/scenario=X
 //
-// A variant the race explorer calls safe must report lost-pages 0; the
-// benchmark fails otherwise. The model runs with FastOracle: the oracle
-// compares the checksum carried with the data, because hashing 4 KiB per
-// swapin would cost more than the simulated path itself.
+// Besides ns/op (the simulator's own time, which only ranks the paths),
+// B/op and allocs/op, Swapin and FailedSwapin report (ParallelSwapin,
+// Swapout, ZswapIndex and Explore document their own):
+//
+//	kernel-ns/op      modelled kernel time from the cost profile (package cost)
+//	zswap-lookups/op  zswap index lookups (zswap_load, always-swapcache's zswap_find,
+//	                  zswap_invalidate)
+//	swapcache-ops/op  swap cache adds and deletes
+//	recompress-B/op   bytes compressed during the swapin (writeback-on-failure)
+//	dup-B/op          zswap pool bytes still held for the page right after the
+//	                  swapin: the compressed copy held twice while it is resident
+//	slot-held-ns/op   modelled time from the end of a swapin to the return of its
+//	                  slot to the device (the per-CPU free_swap_slot batch), over
+//	                  the slots returned during the run
+//	slot-kept/op      share of swapins after which a swap cache folio keeps the
+//	                  slot for as long as the page is resident
+//	lost-pages        pages the integrity oracle saw lost, in the whole run
+//
+// A variant the race explorer calls safe (docs/verdicts.md: every fix but
+// exclusive, with a pin, and writeback-on-failure only while its store
+// succeeds) must lose no page: the benchmark fails otherwise. The data=zero
+// class cannot show a loss (a lost page reads back as the zero page it
+// was), so the failure benchmarks use data=text.
+//
+// The model runs with FastOracle: the oracle compares the checksum carried
+// with the data instead of hashing every mapped page, which would cost
+// about 450 ns per swapin, more than some of the paths measured.
+//
+// Every swapin benchmark allocates nothing once warm (TestAllocFree), except
+// that recording a lost page allocates its description.
 package bench
 
 import (
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/swapbench/swapbench/cost"
-	"github.com/swapbench/swapbench/explore"
 	"github.com/swapbench/swapbench/fixes"
 	"github.com/swapbench/swapbench/model"
+	"github.com/swapbench/swapbench/model/codec"
 	"github.com/swapbench/swapbench/runner"
 	"github.com/swapbench/swapbench/workloads"
 )
 
-// batch is how many pages a swapin benchmark swaps out, with the timer
-// stopped, before it times swapping them back in one per op: the timer's
-// stop/start (which reads memory statistics) is paid once per batch.
+// DefaultBenchtime is the -benchtime of the default `swapbench run`: a
+// fixed count keeps every configuration's modelled numbers identical from
+// round to round and the run's length predictable. The default matrix
+// (the non-short Cases: 318 configurations) takes about 33 s a round here
+// (2 cores, noisy): 12 s for ZswapIndex, mostly building the 2^22 and 2^24
+// entry indexes, 13 s for ParallelSwapin, mostly laying out CPUs x 64 MiB
+// of swap, 7 s for the rest. The default -count 10 takes about 6 minutes.
+const DefaultBenchtime = "2000x"
+
+// batch is how many pages a swapin benchmark swaps out, untimed, before it
+// times swapping them back in one per op. b.StopTimer and b.StartTimer read
+// the memory statistics (runtime.ReadMemStats stops the world, tens of
+// microseconds here), more than a swapin costs, so they are paid once per
+// batch, never per op.
 const batch = 256
 
-// Matrix selects benchmarks. Empty lists mean the defaults.
+// Matrix selects benchmarks. Empty lists mean the defaults (see Cases).
 type Matrix struct {
-	Fixes, Kernels, Backends, Comps, Data []string
-	Profile                               *cost.Profile
-	Seed                                  uint64
-	Short                                 bool // the small matrix for go test -short
+	Fixes, Syncs, Kernels, Backends, Comps, Data []string
+	// CPUs are the simulated CPU counts of the parallel benchmark.
+	CPUs []int
+	// Profile prices the model's operations (default x86-2024).
+	Profile *cost.Profile
+	// Seed seeds the page contents (default 1).
+	Seed uint64
+	// Short is the small matrix of go test -short.
+	Short bool
 }
 
-func (m Matrix) defaults() Matrix {
-	if len(m.Kernels) == 0 {
-		m.Kernels = []string{"v6.8", "v6.9", "v6.10"}
-	}
-	if len(m.Backends) == 0 {
-		m.Backends = []string{"zswap+zram", "zram"}
-	}
-	if len(m.Comps) == 0 {
-		m.Comps = []string{"lz4"}
-	}
-	if len(m.Data) == 0 {
-		m.Data = []string{"zero", "text", "anon-mix"}
-		if m.Short {
-			m.Data = []string{"text"}
-		}
-	}
-	if m.Short && len(m.Kernels) == 3 {
-		m.Kernels = []string{"v6.9"}
-	}
-	if m.Profile == nil {
-		m.Profile, _ = cost.Lookup("x86-2024")
-	}
-	if m.Seed == 0 {
-		m.Seed = 1
-	}
-	return m
-}
-
-// Cases returns the benchmark bodies the matrix selects, named like go
-// test names sub-benchmarks (without the -GOMAXPROCS suffix).
-func Cases(m Matrix) ([]runner.Case, error) {
-	m = m.defaults()
-	var vs []fixes.Variant
-	all, err := fixes.Matrix(m.Fixes, nil, m.Kernels)
+// Cases returns the benchmark bodies the matrix selects, named as go test
+// names sub-benchmarks (without the -GOMAXPROCS suffix), in the order they
+// should run.
+//
+// The defaults: every fix under the sync mode it was proposed with, on
+// v6.8, v6.9 and v6.10, backends zswap+zram and zram, codec lz4, data
+// zero, text and anon-mix (Swapin); the failures retry and pte-change,
+// plus store-fail for writeback-on-failure (FailedSwapin, data=text); 2
+// and 4 CPUs on distinct and shared pages, plus merged under the other
+// sync modes (ParallelSwapin, data=text); every codec on zero, text,
+// binary, random and anon-mix pages (Swapout, v6.9 unless Kernels is
+// given); 2^10 to 2^24 entries (ZswapIndex). Short keeps v6.9, data=text,
+// 2 CPUs, lz4 and up to 2^14 entries.
+func Cases(mx Matrix) ([]runner.Case, error) {
+	m, err := mx.defaults()
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range all {
-		if v.Sync == v.Fix.DefaultSync() {
-			vs = append(vs, v)
-		}
-	}
-	for _, c := range m.Comps {
-		if _, ok := m.Profile.Codecs[c]; !ok {
-			return nil, fmt.Errorf("codec %q: cost profile %s has none; want one of lz4, zstd, deflate", c, m.Profile.Name)
-		}
+	vs, err := m.variants()
+	if err != nil {
+		return nil, err
 	}
 	var cases []runner.Case
 	add := func(name string, f func(*testing.B)) { cases = append(cases, runner.Case{Name: name, F: f}) }
+	backends := make([]model.Backend, len(m.Backends))
+	for i, be := range m.Backends {
+		if backends[i], err = model.ParseBackend(be); err != nil {
+			return nil, err
+		}
+	}
+	swapinComps := m.Comps
+	if len(swapinComps) == 0 {
+		swapinComps = []string{"lz4"}
+	}
 	for _, v := range vs {
-		for _, be := range m.Backends {
-			backend, err := model.ParseBackend(be)
-			if err != nil {
-				return nil, err
-			}
-			for _, comp := range m.Comps {
+		for _, be := range backends {
+			for _, comp := range swapinComps {
 				for _, data := range m.Data {
-					if _, err := workloads.NewContent(data, m.Seed); err != nil {
-						return nil, err
-					}
-					s := swapin{v: v, backend: backend, comp: comp, data: data, profile: m.Profile, seed: m.Seed}
-					add(fmt.Sprintf("BenchmarkSwapin/%s/backend=%s/comp=%s/data=%s", v, be, comp, data), s.run)
+					s := Swapin{Variant: v, Backend: be, Comp: comp, Data: data, Profile: m.Profile, Seed: m.Seed}
+					add(s.Name(), s.Run)
 				}
 			}
 		}
 	}
 	for _, v := range vs {
-		for _, comp := range m.Comps {
-			s := swapin{v: v, backend: model.BackendZswapZram, comp: comp, data: "text", profile: m.Profile, seed: m.Seed, fail: true}
-			add(fmt.Sprintf("BenchmarkFailedSwapin/%s/backend=zswap+zram/comp=%s/data=text/event=pte-change", v, comp), s.run)
+		for _, comp := range swapinComps {
+			events := []Event{EventRetry, EventPTEChange}
+			if v.Fix.Name == "writeback-on-failure" {
+				events = append(events, EventStoreFail)
+			}
+			for _, ev := range events {
+				s := Swapin{Variant: v, Backend: model.BackendZswapZram, Comp: comp, Data: "text", Event: ev, Profile: m.Profile, Seed: m.Seed}
+				add(s.Name(), s.Run)
+			}
 		}
 	}
-	for _, comp := range m.Comps {
-		for _, data := range m.Data {
-			s := swapout{comp: comp, data: data, profile: m.Profile, seed: m.Seed}
-			add(fmt.Sprintf("BenchmarkSwapout/kernel=v6.9/backend=zswap+zram/comp=%s/data=%s", comp, data), s.run)
+	pvs := vs
+	if len(m.Syncs) == 0 && (len(m.Fixes) == 0 || slices.Contains(m.Fixes, "merged")) {
+		// The sync modes are what the parallel benchmark tells apart.
+		more, err := fixes.Matrix([]string{"merged"}, []string{"waitqueue", "none"}, m.Kernels)
+		if err != nil {
+			return nil, err
+		}
+		pvs = append(slices.Clone(vs), more...)
+	}
+	for _, v := range pvs {
+		for _, comp := range swapinComps {
+			for _, cpus := range m.CPUs {
+				for _, shared := range []bool{false, true} {
+					p := ParallelSwapin{Variant: v, Comp: comp, Data: "text", CPUs: cpus, Shared: shared, Profile: m.Profile, Seed: m.Seed}
+					add(p.Name(), p.Run)
+				}
+			}
 		}
 	}
-	sizes := []int{1 << 10, 1 << 14, 1 << 18, 1 << 20}
+	outComps, outData, outKernels := m.Comps, m.Data, m.Kernels
+	if len(outComps) == 0 {
+		outComps = codec.Names()
+		if m.Short {
+			outComps = []string{"lz4"}
+		}
+	}
+	if !m.dataGiven {
+		outData = []string{"zero", "text", "binary", "random", "anon-mix"}
+		if m.Short {
+			outData = []string{"text", "random"}
+		}
+	}
+	if !m.kernelsGiven {
+		outKernels = []string{"v6.9"}
+	}
+	for _, kn := range outKernels {
+		kb, _ := model.ParseKernelBase(kn)
+		for _, be := range backends {
+			for _, comp := range outComps {
+				for _, data := range outData {
+					s := Swapout{Kernel: kb, Backend: be, Comp: comp, Data: data, Profile: m.Profile, Seed: m.Seed}
+					add(s.Name(), s.Run)
+				}
+			}
+		}
+	}
+	sizes := []int{1 << 10, 1 << 14, 1 << 18, 1 << 20, 1 << 22, 1 << 24}
 	if m.Short {
 		sizes = sizes[:2]
 	}
 	for _, kn := range m.Kernels {
-		kb, err := model.ParseKernelBase(kn)
-		if err != nil {
-			return nil, err
-		}
+		kb, _ := model.ParseKernelBase(kn)
 		for _, n := range sizes {
-			ix := index{kernel: kb, entries: n, profile: m.Profile}
-			add(fmt.Sprintf("BenchmarkZswapIndex/kernel=%s/entries=%d/op=lookup", kn, n), ix.run)
+			for _, op := range []IndexOp{IndexLookup, IndexInsert, IndexErase} {
+				x := ZswapIndex{Kernel: kb, Entries: n, Op: op, Profile: m.Profile}
+				add(x.Name(), x.Run)
+			}
 		}
 	}
 	return cases, nil
 }
 
-// ExploreCases are benchmarks of the race explorer itself.
-func ExploreCases() []runner.Case {
-	var cases []runner.Case
-	for _, sc := range []string{"aba", "concurrent"} {
-		for _, fx := range []string{"merged", "exclusive"} {
-			cases = append(cases, runner.Case{
-				Name: fmt.Sprintf("BenchmarkExplore/fix=%s/scenario=%s", fx, sc),
-				F:    exploreBody(fx, sc),
-			})
+type matrix struct {
+	Matrix
+	dataGiven, kernelsGiven bool
+}
+
+func (m Matrix) defaults() (matrix, error) {
+	d := matrix{Matrix: m, dataGiven: len(m.Data) > 0, kernelsGiven: len(m.Kernels) > 0}
+	if len(d.Kernels) == 0 {
+		d.Kernels = []string{"v6.8", "v6.9", "v6.10"}
+		if m.Short {
+			d.Kernels = []string{"v6.9"}
 		}
 	}
-	return cases
-}
-
-func exploreBody(fix, scenario string) func(*testing.B) {
-	return func(b *testing.B) {
-		f, _ := fixes.Lookup(fix)
-		s, _ := explore.LookupScenario(scenario)
-		cfg, err := explore.Config(fixes.Variant{Fix: f, Sync: f.DefaultSync(), Kernel: model.V6_9}, 0)
-		if err != nil {
-			b.Fatal(err)
+	for _, k := range d.Kernels {
+		if _, err := model.ParseKernelBase(k); err != nil {
+			return d, err
 		}
-		schedules := 0
-		for b.Loop() {
-			out, err := explore.Explore(cfg, s, explore.DefaultBounds)
-			if err != nil {
-				b.Fatal(err)
-			}
-			schedules += out.Schedules
-		}
-		b.ReportMetric(float64(schedules)/b.Elapsed().Seconds(), "schedules/s")
 	}
+	if len(d.Backends) == 0 {
+		d.Backends = []string{"zswap+zram", "zram"}
+	}
+	if len(d.Data) == 0 {
+		d.Data = []string{"zero", "text", "anon-mix"}
+		if m.Short {
+			d.Data = []string{"text"}
+		}
+	}
+	if len(d.CPUs) == 0 {
+		d.CPUs = []int{2, 4}
+		if m.Short {
+			d.CPUs = []int{2}
+		}
+	}
+	for _, n := range d.CPUs {
+		if n < 2 || n > 8 {
+			// Each CPU of pages=distinct lays out its own 64 MiB of swap.
+			return d, fmt.Errorf("cpus %d: want 2 to 8", n)
+		}
+	}
+	if d.Profile == nil {
+		d.Profile, _ = cost.Lookup("x86-2024")
+	}
+	if d.Seed == 0 {
+		d.Seed = 1
+	}
+	for _, c := range d.Comps {
+		if _, err := codec.New(c); err != nil {
+			return d, fmt.Errorf("codec %q: unknown; want one of %s", c, strings.Join(codec.Names(), ", "))
+		}
+		if _, ok := d.Profile.Codec(c, ""); !ok {
+			return d, fmt.Errorf("codec %q: cost profile %s has no costs for it", c, d.Profile.Name)
+		}
+	}
+	for _, data := range d.Data {
+		if _, err := workloads.NewContent(data, d.Seed); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
 }
 
-// safe reports whether the explorer calls the variant safe on the paths
-// these benchmarks exercise (docs/verdicts.md): everything with a pin
-// except exclusive; writeback-on-failure only while its store succeeds.
-func safe(v fixes.Variant) bool {
-	return v.Fix.Name != "exclusive" && v.Sync != model.SyncNone
+// variants are the fixes under their own sync mode, or under the sync
+// modes given.
+func (m matrix) variants() ([]fixes.Variant, error) {
+	all, err := fixes.Matrix(m.Fixes, m.Syncs, m.Kernels)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Syncs) > 0 {
+		return all, nil
+	}
+	var vs []fixes.Variant
+	for _, v := range all {
+		if v.Sync == v.Fix.DefaultSync() {
+			vs = append(vs, v)
+		}
+	}
+	return vs, nil
 }
 
-// newKernel builds the benchmark's kernel with an accounter.
-func newKernel(b *testing.B, cfg model.Config, p *cost.Profile, comp, data string, seed uint64) (*model.Kernel, *cost.Accounter) {
+// dataName is a data class as a name component: a corpus by its file's
+// base name, since / separates sub-benchmarks.
+func dataName(data string) string {
+	if path, ok := strings.CutPrefix(data, "corpus:"); ok {
+		return "corpus:" + filepath.Base(path)
+	}
+	return data
+}
+
+// safe reports whether the race explorer calls the variant safe under
+// event (docs/verdicts.md): a pin, not exclusive, and no failed store
+// behind writeback-on-failure.
+func safe(v fixes.Variant, ev Event) bool {
+	switch {
+	case v.Sync == model.SyncNone, v.Fix.Name == "exclusive":
+		return false
+	case v.Fix.Name == "writeback-on-failure" && ev == EventStoreFail:
+		return false
+	}
+	return true
+}
+
+// kernel builds a benchmark's machine: the variant's hooks, FastOracle,
+// the profile's HZ, and an accounter for the codec and data class.
+func kernel(cfg model.Config, p *cost.Profile, comp, data string, seed uint64) (*model.Kernel, *cost.Accounter, error) {
 	c, err := workloads.NewContent(data, seed)
 	if err != nil {
-		b.Fatal(err)
+		return nil, nil, err
 	}
 	cfg.Content = c
 	cfg.ZswapCodec, cfg.ZramCodec = comp, comp
 	cfg.FastOracle = true
-	if cfg.SwapPages == 0 {
-		cfg.SwapPages = 4 * batch
+	cfg.HZ = p.HZ
+	if cfg.CPUs == 0 {
+		cfg.CPUs = 2
 	}
-	acct, err := cost.NewAccounter(p, comp, 2)
+	acct, err := cost.NewAccounter(p, comp, data, cfg.CPUs)
 	if err != nil {
-		b.Fatal(err)
+		return nil, nil, err
 	}
+	acct.Off = true
 	cfg.Accounter = acct
 	k, err := model.NewKernel(cfg)
 	if err != nil {
-		b.Fatal(err)
+		return nil, nil, err
 	}
-	return k, acct
+	return k, acct, nil
 }
-
-func nameOf(parts ...string) string { return strings.Join(parts, "/") }

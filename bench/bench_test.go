@@ -7,7 +7,9 @@ import (
 	"github.com/swapbench/swapbench/runner"
 )
 
-// run runs the cases whose name starts with prefix as sub-benchmarks.
+// The benchmarks run the bodies Cases returns, under the names Cases gives
+// them; -short selects the small matrix.
+
 func run(b *testing.B, prefix string, cases []runner.Case) {
 	for _, c := range cases {
 		if name, ok := strings.CutPrefix(c.Name, prefix+"/"); ok {
@@ -24,8 +26,9 @@ func cases(b *testing.B) []runner.Case {
 	return cs
 }
 
-func BenchmarkSwapin(b *testing.B)       { run(b, "BenchmarkSwapin", cases(b)) }
-func BenchmarkFailedSwapin(b *testing.B) { run(b, "BenchmarkFailedSwapin", cases(b)) }
-func BenchmarkSwapout(b *testing.B)      { run(b, "BenchmarkSwapout", cases(b)) }
-func BenchmarkZswapIndex(b *testing.B)   { run(b, "BenchmarkZswapIndex", cases(b)) }
-func BenchmarkExplore(b *testing.B)      { run(b, "BenchmarkExplore", ExploreCases()) }
+func BenchmarkSwapin(b *testing.B)         { run(b, "BenchmarkSwapin", cases(b)) }
+func BenchmarkFailedSwapin(b *testing.B)   { run(b, "BenchmarkFailedSwapin", cases(b)) }
+func BenchmarkParallelSwapin(b *testing.B) { run(b, "BenchmarkParallelSwapin", cases(b)) }
+func BenchmarkSwapout(b *testing.B)        { run(b, "BenchmarkSwapout", cases(b)) }
+func BenchmarkZswapIndex(b *testing.B)     { run(b, "BenchmarkZswapIndex", cases(b)) }
+func BenchmarkExplore(b *testing.B)        { run(b, "BenchmarkExplore", ExploreCases()) }

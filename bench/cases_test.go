@@ -5,52 +5,87 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/fixes"
-	"github.com/swapbench/swapbench/runner"
+	"github.com/swapbench/swapbench/model"
 )
 
-func find(t *testing.T, cs []runner.Case, sub string) runner.Case {
+func x86(t testing.TB) *cost.Profile {
 	t.Helper()
-	for _, c := range cs {
-		if strings.Contains(c.Name, sub) {
-			return c
-		}
-	}
-	t.Fatalf("no case %q", sub)
-	return runner.Case{}
-}
-
-// TestNames: every name is key=value, with the fix names verbatim.
-func TestNames(t *testing.T) {
-	cs, err := Cases(Matrix{})
+	p, err := cost.Lookup("x86-2024")
 	if err != nil {
 		t.Fatal(err)
 	}
-	kv := regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z]+=[a-z0-9.+:-]+)+$`)
-	seen := map[string]bool{}
-	for _, c := range cs {
-		if !kv.MatchString(c.Name) {
-			t.Errorf("%q is not Benchmark/key=value/...", c.Name)
-		}
-		if seen[c.Name] {
-			t.Errorf("%q twice", c.Name)
-		}
-		seen[c.Name] = true
+	return p
+}
+
+func variant(t testing.TB, fix, sync, kernel string) fixes.Variant {
+	t.Helper()
+	vs, err := fixes.Matrix([]string{fix}, []string{sync}, []string{kernel})
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("%s/%s/%s: %v", fix, sync, kernel, err)
 	}
-	for _, f := range fixes.Names() {
-		if !strings.Contains(strings.Join(keys(seen), " "), "fix="+f+"/") {
-			t.Errorf("no benchmark for fix %s", f)
+	return vs[0]
+}
+
+// TestNames: every name is Benchmark/key=value/..., unique, with every
+// fix; bad axes are one-line errors naming what was expected.
+func TestNames(t *testing.T) {
+	kv := regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z]+=[a-z0-9.+:_-]+)+$`)
+	for _, short := range []bool{false, true} {
+		cs, err := Cases(Matrix{Short: short})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		count := map[string]int{}
+		for _, c := range append(cs, ExploreCases()...) {
+			if !kv.MatchString(c.Name) {
+				t.Errorf("%q is not Benchmark/key=value/...", c.Name)
+			}
+			if seen[c.Name] {
+				t.Errorf("%q twice", c.Name)
+			}
+			seen[c.Name] = true
+			count[strings.SplitN(c.Name, "/", 2)[0]]++
+		}
+		all := strings.Join(mapKeys(seen), "\n")
+		for _, f := range fixes.Names() {
+			for _, b := range []string{"BenchmarkSwapin/fix=", "BenchmarkFailedSwapin/fix=", "BenchmarkParallelSwapin/fix="} {
+				if !strings.Contains(all, b+f+"/") {
+					t.Errorf("short=%v: no %s%s", short, b, f)
+				}
+			}
+		}
+		t.Logf("short=%v: %d benchmarks: %v", short, len(cs), count)
+	}
+	for _, tc := range []struct {
+		m    Matrix
+		want string
+	}{
+		{Matrix{Fixes: []string{"nope"}}, `fix "nope": unknown`},
+		{Matrix{Data: []string{"nope"}}, `content class "nope"`},
+		{Matrix{Comps: []string{"brotli"}}, `codec "brotli": unknown; want one of deflate, lz4, zstd`},
+		{Matrix{Kernels: []string{"v5.0"}}, `kernel`},
+		{Matrix{Backends: []string{"ssd"}}, `backend "ssd"`},
+		{Matrix{CPUs: []int{1}}, "cpus 1: want 2 to 8"},
+		{Matrix{Syncs: []string{"sometimes"}}, `sometimes`},
+	} {
+		_, err := Cases(tc.m)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("Cases(%+v): %v, want one line with %q", tc.m, err, tc.want)
 		}
 	}
-	if _, err := Cases(Matrix{Fixes: []string{"nope"}}); err == nil {
-		t.Error("an unknown fix was accepted")
+	cs, err := Cases(Matrix{Fixes: []string{"exclusive"}, Kernels: []string{"v6.9"}, Data: []string{"zero"}})
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("a narrow matrix: %v", err)
 	}
-	if _, err := Cases(Matrix{Data: []string{"nope"}}); err == nil {
-		t.Error("an unknown data class was accepted")
+	if dataName("corpus:/tmp/x/pages.bin") != "corpus:pages.bin" {
+		t.Errorf("corpus name %q", dataName("corpus:/tmp/x/pages.bin"))
 	}
 }
 
-func keys(m map[string]bool) []string {
+func mapKeys(m map[string]bool) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)
@@ -58,35 +93,160 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// TestSteadyState: swapins allocate nothing once warm, and the lost-pages
-// metric is live: exclusive loses every page whose fault fails after the
-// read, merged none.
-func TestSteadyState(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs benchmarks for about a second each")
+// TestSafety: a variant the race explorer calls safe loses no page under
+// any failure; exclusive loses the page of every failed fault and
+// writeback-on-failure every page whose store back fails (so the
+// lost-pages metric is live); nothing is lost without a failure.
+func TestSafety(t *testing.T) {
+	p := x86(t)
+	for _, v := range mustVariants(t) {
+		for _, ev := range []Event{EventNone, EventRetry, EventPTEChange, EventStoreFail} {
+			if ev == EventStoreFail && v.Fix.Name != "writeback-on-failure" {
+				continue
+			}
+			s := Swapin{Variant: v, Backend: model.BackendZswapZram, Comp: "lz4", Data: "text", Event: ev, Profile: p, Seed: 1}
+			r, err := runBatches(s, 1, true)
+			if err != nil {
+				t.Fatalf("%s: %v", s.Name(), err)
+			}
+			wantLoss := ev != EventNone && !safe(v, ev)
+			if wantLoss && r.lost != r.ops || !wantLoss && r.lost != 0 {
+				t.Errorf("%s: %d of %d pages lost, want %v", s.Name(), r.lost, r.ops, map[bool]string{true: "all", false: "none"}[wantLoss])
+			}
+		}
 	}
-	cs, err := Cases(Matrix{Short: true})
+	// A safe variant that loses a page fails the benchmark.
+	s := Swapin{Variant: variant(t, "exclusive", "tick", "v6.9"), Backend: model.BackendZswapZram, Comp: "lz4", Data: "text", Event: EventRetry, Profile: p, Seed: 1}
+	r, err := newSwapinRun(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{
-		"BenchmarkSwapin/fix=merged/sync=tick/kernel=v6.9/backend=zswap+zram",
-		"BenchmarkSwapin/fix=never-bypass/sync=folio-lock/kernel=v6.9/backend=zram",
-		"BenchmarkFailedSwapin/fix=writeback-on-failure/",
-	} {
-		r := testing.Benchmark(find(t, cs, name).F)
-		if r.N == 0 {
-			t.Fatalf("%s failed", name)
+	r.s.Variant = variant(t, "merged", "tick", "v6.9") // the label, not the hooks
+	if err := r.prepare(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.op(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.settle(); err == nil || !strings.Contains(err.Error(), "the race explorer calls safe") || !strings.Contains(err.Error(), "lost") {
+		t.Errorf("a loss in a safe variant: %v", err)
+	}
+}
+
+func mustVariants(t testing.TB) []fixes.Variant {
+	m, err := Matrix{}.defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := m.variants()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
+// runBatches warms s up and runs n batches of swapins untimed; quiet
+// leaves losses to the caller.
+func runBatches(s Swapin, n int, quiet bool) (*swapinRun, error) {
+	r, err := newSwapinRun(s)
+	if err != nil {
+		return nil, err
+	}
+	r.quiet = quiet
+	if err := r.warm(); err != nil {
+		return nil, err
+	}
+	for range n {
+		if err := r.prepare(); err != nil {
+			return nil, err
 		}
-		if a := r.AllocsPerOp(); a != 0 {
-			t.Errorf("%s: %d allocs/op, want 0", name, a)
-		}
-		if r.Extra["lost-pages"] != 0 {
-			t.Errorf("%s: lost pages", name)
+		for r.next < batch {
+			if err := r.op(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	r := testing.Benchmark(find(t, cs, "BenchmarkFailedSwapin/fix=exclusive/").F)
-	if r.N == 0 || r.Extra["lost-pages"] < float64(r.N)/2 {
-		t.Errorf("exclusive with a failing fault: %v lost pages in %d ops; want most", r.Extra["lost-pages"], r.N)
+	return r, r.settle()
+}
+
+// TestAllocFree: once warm, swapins (plain, failed, parallel), swapouts
+// and index operations allocate nothing.
+func TestAllocFree(t *testing.T) {
+	p := x86(t)
+	for _, s := range []Swapin{
+		{Variant: variant(t, "merged", "tick", "v6.9"), Backend: model.BackendZswapZram, Data: "text"},
+		{Variant: variant(t, "merged", "tick", "v6.8"), Backend: model.BackendZram, Data: "zero"},
+		{Variant: variant(t, "never-bypass", "folio-lock", "v6.10"), Backend: model.BackendZswapZram, Data: "anon-mix"},
+		{Variant: variant(t, "always-swapcache", "tick", "v6.9"), Backend: model.BackendZswapZram, Data: "text", Event: EventRetry},
+		{Variant: variant(t, "writeback-on-failure", "tick", "v6.9"), Backend: model.BackendZswapZram, Data: "text", Event: EventPTEChange},
+	} {
+		s.Comp, s.Profile, s.Seed = "lz4", p, 1
+		r, err := newSwapinRun(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.warm(); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.prepare(); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(100, func() {
+			if err := r.op(); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("%s: %v allocs per swapin", s.Name(), n)
+		}
+	}
+	for _, shared := range []bool{false, true} {
+		ps := ParallelSwapin{Variant: variant(t, "never-bypass", "folio-lock", "v6.9"), Comp: "lz4", Data: "text", CPUs: 2, Shared: shared, Profile: p, Seed: 1}
+		r, err := newParallelRun(ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.warm(); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.prepare(); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(100, func() {
+			if err := r.op(); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("%s: %v allocs per page", ps.Name(), n)
+		}
+	}
+	so := Swapout{Kernel: model.V6_9, Backend: model.BackendZswapZram, Comp: "zstd", Data: "binary", Profile: p, Seed: 1}
+	r, err := newSwapoutRun(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.warm(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.prepare(); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if err := r.op(); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("%s: %v allocs per swapout", so.Name(), n)
+	}
+	for _, kb := range model.KernelBases() {
+		z := newZindex(kb, 1<<15)
+		g := lcg{x: 1, mask: 1<<15 - 1}
+		if n := testing.AllocsPerRun(100, func() {
+			e := g.next()
+			z.lookup(e)
+			z.erase(e)
+			z.insert(e)
+		}); n != 0 {
+			t.Errorf("%s index: %v allocs per lookup, erase and insert", kb, n)
+		}
 	}
 }

@@ -26,9 +26,8 @@ func init() {
 	}
 }
 
-// defaultBenchtime keeps the default matrix (141 configurations x 10
-// rounds) to a few minutes on 2 cores.
-const defaultBenchtime = "2000x"
+// defaultBenchtime keeps the default matrix to a few minutes on 2 cores.
+const defaultBenchtime = bench.DefaultBenchtime
 
 type runOptions struct {
 	fix, kernel, backend, comp, data string

@@ -1,0 +1,188 @@
+package bench
+
+import (
+	"math"
+	"testing"
+
+	"github.com/swapbench/swapbench/cost"
+	"github.com/swapbench/swapbench/fixes"
+	"github.com/swapbench/swapbench/model"
+	"github.com/swapbench/swapbench/workloads"
+)
+
+// modelledNS is a swapin's kernel-ns/op over a few batches.
+func modelledNS(t *testing.T, s Swapin) float64 {
+	t.Helper()
+	r, err := runBatches(s, 4, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.acct.Total() / float64(r.ops)
+}
+
+// TestCalibration: driven as the benchmarks drive it, the model with the
+// x86-2024 profile reproduces the published numbers its derived costs
+// were solved from (cost/profiles.go).
+func TestCalibration(t *testing.T) {
+	p := x86(t)
+	zram := func(fix, sync, kernel string) Swapin {
+		return Swapin{Variant: variant(t, fix, sync, kernel), Backend: model.BackendZram, Comp: "lz4", Data: "zero", Profile: p, Seed: 1}
+	}
+	for _, tc := range []struct {
+		s    Swapin
+		want float64
+		what string
+	}{
+		{zram("merged", "tick", "v6.8"), 4260, "bypass with the pin (13ddaf26be32)"},
+		{zram("merged", "none", "v6.8"), 4170, "bypass without the pin (13ddaf26be32)"},
+		{zram("never-bypass", "folio-lock", "v6.8"), 5020, "swap cache path (13ddaf26be32)"},
+	} {
+		if got := modelledNS(t, tc.s); math.Abs(got-tc.want) > 1 {
+			t.Errorf("%s: %s: %.1f kernel-ns/op, want %.0f", tc.what, tc.s.Name(), got, tc.want)
+		}
+	}
+	// The RFC's 1.17us: the swapin's swap cache share plus the deletion
+	// it leaves for later.
+	if d := 5020 - 4260 + p.Ops[model.OpSwapCacheDelete].NS(0); math.Abs(d-1170) > 1 {
+		t.Errorf("swap cache add, lookup and delete: %v ns, want 1170 (RFC 4/10)", d)
+	}
+	// After the swap table the swap cache path is about as cheap as the
+	// bypass was.
+	st, _ := cost.Lookup("swaptable-2026")
+	nb := zram("never-bypass", "folio-lock", "v6.9")
+	nb.Profile = st
+	if got := modelledNS(t, nb); got > 4260+100 {
+		t.Errorf("swaptable-2026: never-bypass zero-page swapin %.0f ns, want about the bypass's 4260", got)
+	}
+}
+
+// lastN records the n of the last zswap index lookup.
+type lastN struct{ n int }
+
+func (l *lastN) Account(_ int, op model.Op, n int) {
+	if op == model.OpZswapIndexLookup {
+		l.n = n
+	}
+}
+
+// TestIndexLayout: ZswapIndex's index visits as many nodes per lookup as
+// the model's own zswap, filled by swapping pages out, for every key.
+func TestIndexLayout(t *testing.T) {
+	const n = 2 * model.SwapAddressSpacePages // two trees from v6.9
+	merged, _ := fixes.Lookup("merged")
+	zero, _ := workloads.NewContent("zero", 1)
+	for _, kb := range model.KernelBases() {
+		var rec lastN
+		cfg, _ := fixes.Variant{Fix: merged, Sync: merged.DefaultSync(), Kernel: kb}.Config(
+			model.Config{Backend: model.BackendZswapZram, SwapPages: n, FastOracle: true, Content: zero, Accounter: &rec})
+		k, err := model.NewKernel(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mm, err := k.NewMM(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := k.NewReclaim("reclaim", 0, mm, 0)
+		for addr := range uint64(n) {
+			r.Reset(mm, addr)
+			if err := k.Run(r); err != nil || r.Result != model.ReclaimFreed {
+				t.Fatalf("%s: swapout of page %d: %v %d", kb, addr, err, r.Result)
+			}
+			if e, _ := mm.Entry(addr); uint64(e) != addr {
+				t.Fatalf("%s: page %d went to slot %d: the slots are not filled in order", kb, addr, e)
+			}
+		}
+		z := newZindex(kb, n)
+		for e := uint64(0); e < n; e += 7 {
+			if !k.ZswapFind(model.SwpEntry(e)) {
+				t.Fatalf("%s: the model's zswap lacks offset %d", kb, e)
+			}
+			if ok, got := z.lookup(e); !ok || got != rec.n {
+				t.Fatalf("%s: offset %d: %d nodes, the model's zswap %d", kb, e, got, rec.n)
+			}
+		}
+	}
+}
+
+// TestContention: with each CPU's pages in its own 64 MiB of swap, two
+// CPUs wait for v6.8's single zswap tree lock, and never for v6.9's split
+// trees or v6.10's lock-free lookups. On shared pages the pin's loser
+// sleeps a tick.
+func TestContention(t *testing.T) {
+	p := x86(t)
+	wait := func(v fixes.Variant, shared bool) *cost.Accounter {
+		r, err := newParallelRun(ParallelSwapin{Variant: v, Comp: "lz4", Data: "text", CPUs: 2, Shared: shared, Profile: p, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.warm(); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.prepare(); err != nil {
+			t.Fatal(err)
+		}
+		for r.done < r.pages {
+			if err := r.op(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := r.settle(); err != nil {
+			t.Fatal(err)
+		}
+		return r.acct
+	}
+	w68 := wait(variant(t, "merged", "tick", "v6.8"), false).LockWaitNS[model.OpZswapTreeLock]
+	w69 := wait(variant(t, "merged", "tick", "v6.9"), false).LockWaitNS[model.OpZswapTreeLock]
+	w610 := wait(variant(t, "merged", "tick", "v6.10"), false).LockWaitNS[model.OpZswapTreeLock]
+	if w68 <= 0 || w69 != 0 || w610 != 0 {
+		t.Errorf("zswap tree lock waits over a batch: v6.8 %v, v6.9 %v, v6.10 %v ns; want some, none, none", w68, w69, w610)
+	}
+	tick := wait(variant(t, "merged", "tick", "v6.9"), true)
+	if tick.SleepNS < p.TickNS() {
+		t.Errorf("shared pages, sync=tick: slept %v ns, want at least a tick", tick.SleepNS)
+	}
+}
+
+// TestExpectedCost: the formula on hand-computed numbers, and the model's
+// path costs for a safe and an unsafe fix.
+func TestExpectedCost(t *testing.T) {
+	c := PathCosts{OK: 4000, Retry: 9000, PTEChange: 8000, StoreFail: 6000, LossStoreFail: 1}
+	r := Rates{Retry: 0.01, PTEChange: 0.02, StoreFail: 0.5}
+	want := 0.97*4000 + 0.01*9000 + 0.02*8000 + 0.03*0.5*(6000-8000)
+	if got := ExpectedCost(c, r); math.Abs(got-want) > 1e-9 {
+		t.Errorf("ExpectedCost = %v, want %v", got, want)
+	}
+	if got := ExpectedLoss(c, r); math.Abs(got-0.03*0.5) > 1e-12 {
+		t.Errorf("ExpectedLoss = %v, want 0.015", got)
+	}
+	ys := Sweep(c, Rates{}, func(r *Rates, x float64) { r.PTEChange = x }, []float64{0, 1})
+	if ys[0] != 4000 || ys[1] != 8000 {
+		t.Errorf("Sweep = %v, want [4000 8000]", ys)
+	}
+	p := x86(t)
+	m, err := ModelPathCosts(variant(t, "merged", "tick", "v6.9"), p, "lz4", "text", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.LossRetry != 0 || m.LossPTEChange != 0 || m.Retry <= m.OK || m.PTEChange <= m.OK || m.StoreFail != m.PTEChange {
+		t.Errorf("merged: %+v", m)
+	}
+	x, err := ModelPathCosts(variant(t, "exclusive", "tick", "v6.9"), p, "lz4", "text", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.LossRetry != 1 || x.LossPTEChange != 1 {
+		t.Errorf("exclusive: %+v", x)
+	}
+	w, err := ModelPathCosts(variant(t, "writeback-on-failure", "tick", "v6.9"), p, "lz4", "text", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.LossPTEChange != 0 || w.LossStoreFail != 1 || w.PTEChange <= m.PTEChange {
+		t.Errorf("writeback-on-failure: %+v (merged %+v): want its recompression to cost", w, m)
+	}
+	if ExpectedLoss(w, Rates{PTEChange: 0.1, StoreFail: 0.2}) <= 0 || ExpectedLoss(m, Rates{Retry: 0.1, PTEChange: 0.1}) != 0 {
+		t.Error("expected losses")
+	}
+}

@@ -1,0 +1,331 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/swapbench/swapbench/cost"
+	"github.com/swapbench/swapbench/fixes"
+	"github.com/swapbench/swapbench/model"
+)
+
+// ParallelSwapin is several threads of one process faulting on CPUs
+// simulated CPUs at once, with zswap in front of zram. One op is one page
+// brought in.
+//
+// With pages=distinct each CPU faults its own pages: in its own page table
+// and its own 64 MiB of swap (a device of CPUs x 64 MiB, the rest filled
+// with swapped-out zero pages), as per-CPU swap clusters on a large device
+// place them. What they share is v6.8's single zswap tree; v6.9 splits it
+// per 64 MiB and v6.10 looks up without a lock. With pages=shared every
+// CPU touches the same pages in the same order, so faults race on one
+// entry: the pin's one-tick sleep (sync=tick), the wait queue
+// (sync=waitqueue), two reads (sync=none) or the folio lock (never-bypass).
+//
+// The CPUs are modelled inside one model.Kernel, which is not safe for
+// concurrent use: a cost.Sched interleaves their actors in modelled-time
+// order and charges lock waits, sleeps and blocked waits (see cost.Sched).
+// Real goroutines would add nothing: the contention of interest is the
+// modelled one. kernel-ns/op sums every CPU's modelled time, waits and
+// sleeps included, per page; lock-wait-ns/op (zswap-lock-wait-ns/op for
+// the zswap tree lock alone), sleep-ns/op and blocked-ns/op are the parts
+// of it spent waiting; faults/op counts do_swap_page calls per page.
+type ParallelSwapin struct {
+	Variant    fixes.Variant
+	Comp, Data string
+	CPUs       int
+	Shared     bool
+	Profile    *cost.Profile
+	Seed       uint64
+}
+
+// Name is the benchmark's key=value name.
+func (p ParallelSwapin) Name() string {
+	pages := "distinct"
+	if p.Shared {
+		pages = "shared"
+	}
+	return fmt.Sprintf("BenchmarkParallelSwapin/%s/backend=%s/comp=%s/data=%s/cpus=%d/pages=%s",
+		p.Variant, model.BackendZswapZram, p.Comp, dataName(p.Data), p.CPUs, pages)
+}
+
+// Run is the benchmark body.
+func (p ParallelSwapin) Run(b *testing.B) {
+	r, err := newParallelRun(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := r.warm(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r.done == r.pages {
+			b.StopTimer()
+			err := r.prepare()
+			b.StartTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := r.op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := r.settle(); err != nil {
+		b.Fatal(err)
+	}
+	n := float64(max(r.ops, 1))
+	a := r.acct
+	b.ReportMetric(a.Total()/n, "kernel-ns/op")
+	b.ReportMetric(a.LockWaits()/n, "lock-wait-ns/op")
+	b.ReportMetric(a.LockWaitNS[model.OpZswapTreeLock]/n, "zswap-lock-wait-ns/op")
+	b.ReportMetric(a.SleepNS/n, "sleep-ns/op")
+	b.ReportMetric(a.BlockedNS/n, "blocked-ns/op")
+	b.ReportMetric(float64(r.faultsTotal)/n, "faults/op")
+	b.ReportMetric(float64(r.lost), "lost-pages")
+}
+
+type parallelRun struct {
+	p      ParallelSwapin
+	k      *model.Kernel
+	acct   *cost.Accounter
+	mm     *model.MM
+	rec    *model.Reclaim
+	zap    *model.Zapper
+	sched  *cost.Sched
+	faults []*model.Access
+	stream [][]uint64 // each CPU's pages, in order
+	pos    []int      // each CPU's place in its stream
+	passes []uint8    // accesses done per page
+	pages  int        // pages per batch
+	done   int        // pages of the batch done
+
+	ops, lost   int
+	faultsTotal int // do_swap_page calls
+}
+
+func newParallelRun(p ParallelSwapin) (*parallelRun, error) {
+	if p.CPUs < 2 {
+		return nil, fmt.Errorf("%s: cpus %d: want at least 2", p.Name(), p.CPUs)
+	}
+	per, pages, slots := batch/p.CPUs, batch, 4*batch
+	stride := (per + model.PTEsPerTable - 1) / model.PTEsPerTable * model.PTEsPerTable
+	mmPages := p.CPUs * stride
+	if p.Shared {
+		per, mmPages = batch, batch
+	} else {
+		pages = per * p.CPUs
+		slots = p.CPUs * model.SwapAddressSpacePages
+	}
+	cfg, err := p.Variant.Config(model.Config{Backend: model.BackendZswapZram, SwapPages: slots, CPUs: p.CPUs})
+	if err != nil {
+		return nil, err
+	}
+	k, acct, err := kernel(cfg, p.Profile, p.Comp, p.Data, p.Seed)
+	if err != nil {
+		return nil, err
+	}
+	mm, err := k.NewEmptyMM(mmPages)
+	if err != nil {
+		return nil, err
+	}
+	r := &parallelRun{p: p, k: k, acct: acct, mm: mm, pages: pages, done: pages,
+		rec: k.NewReclaim("reclaim", 0, mm, 0), zap: k.NewZapper("zap", 0, mm, 0),
+		pos: make([]int, p.CPUs), passes: make([]uint8, mmPages)}
+	actors := make([]model.Actor, p.CPUs)
+	for cpu := range p.CPUs {
+		s := make([]uint64, per)
+		for j := range s {
+			s[j] = uint64(j)
+			if !p.Shared {
+				s[j] += uint64(cpu * stride)
+			}
+		}
+		r.stream = append(r.stream, s)
+		a := k.NewAccess(fmt.Sprintf("fault%d", cpu), cpu, mm, s[0], false)
+		r.faults = append(r.faults, a)
+		actors[cpu] = a
+	}
+	if r.sched, err = cost.NewSched(k, acct, actors); err != nil {
+		return nil, err
+	}
+	if !p.Shared {
+		if err := r.fill(); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// fill lays swap out: CPU i's pages, then zero pages up to the end of
+// its 64 MiB, for each CPU in turn, so that slots are allocated (lowest
+// free first) in CPU i's 64 MiB for CPU i's pages from then on.
+func (r *parallelRun) fill() error {
+	k := r.k
+	per := len(r.stream[0])
+	fill, err := k.NewEmptyMM(r.p.CPUs * (model.SwapAddressSpacePages - per))
+	if err != nil {
+		return err
+	}
+	zero := make([]byte, model.PageSize)
+	next := uint64(0)
+	for _, s := range r.stream {
+		for _, addr := range s {
+			k.Populate(r.mm, addr)
+			if err := r.swapout(r.mm, addr); err != nil {
+				return err
+			}
+		}
+		for range model.SwapAddressSpacePages - per {
+			k.Populate(fill, next)
+			if err := k.StorePage(fill, next, zero); err != nil {
+				return err
+			}
+			if err := r.swapout(fill, next); err != nil {
+				return err
+			}
+			next++
+		}
+	}
+	return r.check()
+}
+
+func (r *parallelRun) swapout(mm *model.MM, addr uint64) error {
+	r.rec.Reset(mm, addr)
+	if err := r.k.Run(r.rec); err != nil {
+		return err
+	}
+	if r.rec.Result != model.ReclaimFreed {
+		return fmt.Errorf("%s: swapout of page %d: reclaim result %d, want freed", r.p.Name(), addr, r.rec.Result)
+	}
+	return nil
+}
+
+// check verifies that each CPU's pages sit in its own 64 MiB of swap.
+func (r *parallelRun) check() error {
+	if r.p.Shared {
+		return nil
+	}
+	for cpu, s := range r.stream {
+		for _, addr := range s {
+			e, ok := r.mm.Entry(addr)
+			if !ok || int(e/model.SwapAddressSpacePages) != cpu {
+				return fmt.Errorf("%s: cpu %d's page %d is in swap slot %d, want its own 64 MiB", r.p.Name(), cpu, addr, e)
+			}
+		}
+	}
+	return nil
+}
+
+// warm runs one batch untimed, then forgets it.
+func (r *parallelRun) warm() error {
+	if err := r.prepare(); err != nil {
+		return err
+	}
+	for r.done < r.pages {
+		if err := r.op(); err != nil {
+			return err
+		}
+	}
+	if err := r.settle(); err != nil {
+		return err
+	}
+	r.acct.Reset()
+	r.acct.Off = true
+	r.ops, r.lost, r.faultsTotal = 0, 0, 0
+	return nil
+}
+
+// prepare swaps the batch out again, untimed and uncharged, and starts
+// every CPU on its first page at the same modelled time.
+func (r *parallelRun) prepare() error {
+	if err := r.settle(); err != nil {
+		return err
+	}
+	k := r.k
+	r.acct.Off = true
+	streams := r.stream
+	if r.p.Shared {
+		streams = streams[:1] // every CPU has the same pages
+	}
+	for _, s := range streams {
+		for _, addr := range s {
+			*r.zap = *k.NewZapper("zap", 0, r.mm, addr)
+			if err := k.Run(r.zap); err != nil {
+				return err
+			}
+		}
+	}
+	// Return the freed slots, so that the allocator hands the same ones
+	// out again.
+	k.DrainSlotCaches()
+	for _, s := range streams {
+		for _, addr := range s {
+			k.Populate(r.mm, addr)
+			if err := r.swapout(r.mm, addr); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.check(); err != nil {
+		return err
+	}
+	clear(r.passes)
+	for cpu, a := range r.faults {
+		r.pos[cpu] = 0
+		a.Reset(r.mm, r.stream[cpu][0], false)
+	}
+	r.done = 0
+	r.acct.Barrier()
+	r.acct.Off = false
+	return nil
+}
+
+// settle counts the pages lost and fails if a safe variant lost data.
+func (r *parallelRun) settle() error {
+	k := r.k
+	r.lost += k.LostPages()
+	if vs := k.Violations(); len(vs) > 0 && safe(r.p.Variant, EventNone) {
+		return fmt.Errorf("%s: %d violations (%d pages lost) in a variant the race explorer calls safe; first: %v", r.p.Name(), len(vs), k.LostPages(), vs[0])
+	}
+	k.ResetViolations()
+	return nil
+}
+
+// op runs the CPUs until one more page is in (for shared pages: until
+// every CPU has been through it).
+func (r *parallelRun) op() error {
+	need := uint8(1)
+	if r.p.Shared {
+		need = uint8(r.p.CPUs)
+	}
+	target := r.done + 1
+	for r.done < target {
+		i, err := r.sched.Step()
+		if err != nil {
+			return fmt.Errorf("%s: %v", r.p.Name(), err)
+		}
+		if i < 0 {
+			return fmt.Errorf("%s: every CPU finished with %d of %d pages in", r.p.Name(), r.done, r.pages)
+		}
+		a := r.faults[i]
+		if a.Next() != model.StepDone {
+			continue
+		}
+		addr := r.stream[i][r.pos[i]]
+		if r.k.MappedFolio(r.mm, addr) == nil {
+			return fmt.Errorf("%s: cpu %d: page %d is not mapped after its access (fault result %d)", r.p.Name(), i, addr, a.LastRet)
+		}
+		r.faultsTotal += a.Faults
+		r.passes[addr]++
+		if r.passes[addr] == need {
+			r.done++
+			r.ops++
+		}
+		if r.pos[i]++; r.pos[i] < len(r.stream[i]) {
+			a.Reset(r.mm, r.stream[i][r.pos[i]], false)
+		}
+	}
+	return nil
+}
