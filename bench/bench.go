@@ -334,3 +334,35 @@ func kernel(cfg model.Config, p *cost.Profile, comp, data string, seed uint64) (
 	}
 	return k, acct, nil
 }
+
+// A batchedRun prepares pages in batches, untimed, and times one op at a
+// time; exhausted says the current batch is used up.
+type batchedRun interface {
+	exhausted() bool
+	prepare() error
+	op() error
+}
+
+// timeBatches is the loop every swapping benchmark shares: the timer is
+// stopped only to prepare the next batch, so its cost (it reads memory
+// statistics) is paid once per batch, not per op.
+func timeBatches(b *testing.B, r batchedRun) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if r.exhausted() {
+			b.StopTimer()
+			err := r.prepare()
+			b.StartTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := r.op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func (r *swapinRun) exhausted() bool   { return r.next == batch }
+func (r *swapoutRun) exhausted() bool  { return r.next == batch }
+func (r *parallelRun) exhausted() bool { return r.done == r.pages }

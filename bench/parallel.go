@@ -58,20 +58,7 @@ func (p ParallelSwapin) Run(b *testing.B) {
 	if err := r.warm(); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if r.done == r.pages {
-			b.StopTimer()
-			err := r.prepare()
-			b.StartTimer()
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := r.op(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	timeBatches(b, r)
 	if err := r.settle(); err != nil {
 		b.Fatal(err)
 	}

@@ -59,20 +59,7 @@ func (s Swapin) Run(b *testing.B) {
 	if err := r.warm(); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if r.next == batch {
-			b.StopTimer()
-			err := r.prepare()
-			b.StartTimer()
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := r.op(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	timeBatches(b, r)
 	if err := r.settle(); err != nil {
 		b.Fatal(err)
 	}

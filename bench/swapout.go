@@ -38,20 +38,7 @@ func (s Swapout) Run(b *testing.B) {
 	if err := r.warm(); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if r.next == batch {
-			b.StopTimer()
-			err := r.prepare()
-			b.StartTimer()
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := r.op(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	timeBatches(b, r)
 	n := float64(max(r.ops, 1))
 	b.ReportMetric(r.acct.Total()/n, "kernel-ns/op")
 	b.ReportMetric(float64(r.acct.CompressedBytes)/n, "compressed-B/op")
