@@ -26,11 +26,6 @@ func init() {
 	commands["report"] = command{"run the benchmarks (or take -in results) and the explorer; write report.txt, report.md and plots", cmdReport}
 }
 
-// benchmarkMatrix runs the default benchmark matrix into out and returns
-// the command line that did it. It is set by the file that wires the
-// benchmark bodies in; nil means this build has none.
-var benchmarkMatrix func(ctx context.Context, out string, stderr io.Writer) (string, error)
-
 func cmdReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", stderr)
 	outDir := fs.String("o", "out", "directory for report.txt, report.md, results and plots")
@@ -51,16 +46,13 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		files = splitList(*in)
 		commandLines = append(commandLines, "swapbench report -in "+*in)
 	} else {
-		if benchmarkMatrix == nil {
-			return usagef("this build has no benchmark bodies; give results files with -in")
-		}
 		results := filepath.Join(*outDir, "results.txt")
-		cmdLine, err := benchmarkMatrix(ctx, results, stderr)
-		if err != nil {
+		opts := runOptions{out: results, count: 10, benchtime: defaultBenchtime, profile: "x86-2024", seed: 1}
+		if err := opts.run(ctx, stderr); err != nil {
 			return err
 		}
 		files = []string{results}
-		commandLines = append(commandLines, cmdLine)
+		commandLines = append(commandLines, "swapbench run -o "+results)
 	}
 	set, err := report.Read(files...)
 	if err != nil {

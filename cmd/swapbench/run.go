@@ -20,10 +20,6 @@ import (
 
 func init() {
 	commands["run"] = command{"run the benchmark matrix (interleaved rounds, -count 10) into a results file", cmdRun}
-	benchmarkMatrix = func(ctx context.Context, out string, stderr io.Writer) (string, error) {
-		opts := runOptions{out: out, count: 10, benchtime: defaultBenchtime, profile: "x86-2024", seed: 1}
-		return "swapbench run -o " + out, opts.run(ctx, stderr)
-	}
 }
 
 // defaultBenchtime keeps the default matrix to a few minutes on 2 cores.
