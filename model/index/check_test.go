@@ -14,34 +14,35 @@ import (
 // has the same number of black nodes, keys are in strict BST order, parent
 // pointers match child pointers and Len matches the node count.
 func checkRB[V any](t *RBTree[V]) error {
-	if t.root == nil {
+	if t.root == 0 {
 		if t.n != 0 {
 			return fmt.Errorf("empty tree with Len %d", t.n)
 		}
 		return nil
 	}
-	if t.root.parent != nil {
+	if t.parent(t.root) != 0 {
 		return errors.New("root has a parent")
 	}
-	if t.root.red {
+	if t.isRed(t.root) {
 		return errors.New("root is red")
 	}
 	count := 0
 	var prev uint64
-	var walk func(n *rbNode[V]) (blackHeight int, err error)
-	walk = func(n *rbNode[V]) (int, error) {
-		if n == nil {
+	var walk func(i uint32) (blackHeight int, err error)
+	walk = func(i uint32) (int, error) {
+		if i == 0 {
 			return 1, nil
 		}
-		for _, c := range []*rbNode[V]{n.left, n.right} {
-			if c == nil {
+		n := t.at(i)
+		for _, c := range []uint32{n.left, n.right} {
+			if c == 0 {
 				continue
 			}
-			if c.parent != n {
-				return 0, fmt.Errorf("node %d: child %d has parent pointer %p, want %p", n.key, c.key, c.parent, n)
+			if p := t.parent(c); p != i {
+				return 0, fmt.Errorf("node %d: child %d has parent pointer %d, want %d", n.key, t.at(c).key, p, i)
 			}
-			if n.red && c.red {
-				return 0, fmt.Errorf("red node %d has red child %d", n.key, c.key)
+			if t.isRed(i) && t.isRed(c) {
+				return 0, fmt.Errorf("red node %d has red child %d", n.key, t.at(c).key)
 			}
 		}
 		lh, err := walk(n.left)
@@ -60,7 +61,7 @@ func checkRB[V any](t *RBTree[V]) error {
 		if lh != rh {
 			return 0, fmt.Errorf("node %d: black height %d on the left, %d on the right", n.key, lh, rh)
 		}
-		if !n.red {
+		if !t.isRed(i) {
 			lh++
 		}
 		return lh, nil

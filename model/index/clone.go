@@ -1,20 +1,17 @@
 package index
 
+import "slices"
+
 // Clone returns a deep copy of t with the same shape, so that every later
 // operation visits the same number of nodes as it would on t. The race
 // explorer clones a whole simulated kernel at each branch of its search.
 func (t *RBTree[V]) Clone() RBTree[V] {
-	return RBTree[V]{root: cloneRB(t.root, nil), n: t.n, gen: t.gen}
-}
-
-func cloneRB[V any](n, parent *rbNode[V]) *rbNode[V] {
-	if n == nil {
-		return nil
+	c := *t
+	c.chunks = make([][]rbNode[V], len(t.chunks))
+	for i, ch := range t.chunks {
+		c.chunks[i] = slices.Clone(ch)
 	}
-	m := &rbNode[V]{key: n.key, val: n.val, red: n.red, parent: parent}
-	m.left = cloneRB(n.left, m)
-	m.right = cloneRB(n.right, m)
-	return m
+	return c
 }
 
 // Clone returns a deep copy of r with the same shape.

@@ -316,9 +316,9 @@ func TestCheckersCatchCorruption(t *testing.T) {
 		return tr
 	}
 	// nodes returns the nodes of tr in order.
-	nodes := func(tr *RBTree[uint64]) []*rbNode[uint64] {
-		var out []*rbNode[uint64]
-		for n := tr.ceil(0); n != nil; n = rbNext(n) {
+	nodes := func(tr *RBTree[uint64]) []uint32 {
+		var out []uint32
+		for n := tr.ceil(0); n != 0; n = tr.next(n) {
 			out = append(out, n)
 		}
 		return out
@@ -327,34 +327,35 @@ func TestCheckersCatchCorruption(t *testing.T) {
 		name, want string
 		corrupt    func(*RBTree[uint64])
 	}{
-		{"red root", "root is red", func(tr *RBTree[uint64]) { tr.root.red = true }},
+		{"red root", "root is red", func(tr *RBTree[uint64]) { tr.setRed(tr.root, true) }},
 		{"swapped colour", "black height", func(tr *RBTree[uint64]) {
 			for _, n := range nodes(tr) {
-				if n.red {
-					n.red = false
+				if tr.isRed(n) {
+					tr.setRed(n, false)
 					return
 				}
 			}
 		}},
 		{"red-red", "red child", func(tr *RBTree[uint64]) {
 			for _, n := range nodes(tr) {
-				if n.red && n.left == nil && n.right == nil {
-					n.parent.red = true
+				if tr.isRed(n) && tr.at(n).left == 0 && tr.at(n).right == 0 {
+					tr.setRed(tr.parent(n), true)
 					return
 				}
 			}
 		}},
 		{"swapped keys", "BST order", func(tr *RBTree[uint64]) {
 			ns := nodes(tr)
-			ns[10].key, ns[11].key = ns[11].key, ns[10].key
+			a, b := tr.at(ns[10]), tr.at(ns[11])
+			a.key, b.key = b.key, a.key
 		}},
 		{"bad parent", "parent pointer", func(tr *RBTree[uint64]) {
 			ns := nodes(tr)
 			for _, n := range ns {
-				if n.left != nil {
-					n.left.parent = ns[0]
-					if n.left == ns[0] {
-						n.left.parent = ns[len(ns)-1]
+				if l := tr.at(n).left; l != 0 {
+					tr.setParent(l, ns[0])
+					if l == ns[0] {
+						tr.setParent(l, ns[len(ns)-1])
 					}
 					return
 				}
@@ -426,7 +427,7 @@ func TestRBTreeBalanced(t *testing.T) {
 			t.Fatalf("erase %d missing", k)
 		}
 	}
-	if tr.Len() != 0 || tr.root != nil {
+	if tr.Len() != 0 || tr.root != 0 {
 		t.Fatal("tree not empty after erasing every key")
 	}
 }

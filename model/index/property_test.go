@@ -35,41 +35,9 @@ func (r *rbIndex) len() int                            { return r.t.Len() }
 func (r *rbIndex) ascend(fn func(uint64, uint32) bool) { r.t.Ascend(fn) }
 func (r *rbIndex) check(t *testing.T) {
 	t.Helper()
-	// Red-black properties: root black, no red node with a red child,
-	// the same number of black nodes on every path, BST order, parents.
-	if r.t.root != nil && r.t.root.red {
-		t.Fatal("red root")
+	if err := checkRB(&r.t); err != nil {
+		t.Fatal(err)
 	}
-	var walk func(n, parent *rbNode[uint32], lo, hi uint64) int
-	walk = func(n, parent *rbNode[uint32], lo, hi uint64) int {
-		if n == nil {
-			return 1
-		}
-		if n.parent != parent {
-			t.Fatalf("node %d: wrong parent", n.key)
-		}
-		if n.key < lo || n.key > hi {
-			t.Fatalf("node %d out of order", n.key)
-		}
-		if n.red && ((n.left != nil && n.left.red) || (n.right != nil && n.right.red)) {
-			t.Fatalf("red node %d has a red child", n.key)
-		}
-		var l, rr int
-		if n.key > 0 {
-			l = walk(n.left, n, lo, n.key-1)
-		} else {
-			l = walk(n.left, n, 1, 0)
-		}
-		rr = walk(n.right, n, n.key+1, hi)
-		if l != rr {
-			t.Fatalf("node %d: black heights %d and %d", n.key, l, rr)
-		}
-		if n.red {
-			return l
-		}
-		return l + 1
-	}
-	walk(r.t.root, nil, 0, ^uint64(0))
 }
 
 type radixIndex struct{ r Radix[uint32] }
@@ -176,7 +144,7 @@ func TestCheckerCatchesCorruption(t *testing.T) {
 	for k := range uint64(100) {
 		r.put(k, uint32(k))
 	}
-	r.t.root.red = true // a red root
+	r.t.setRed(r.t.root, true) // a red root
 	ft := &testing.T{}
 	done := make(chan bool)
 	go func() {
@@ -209,7 +177,7 @@ func TestCloneKeepsShape(t *testing.T) {
 			t.Fatalf("key %d: depth %d vs clone %d, levels %d vs clone %d", k, d1, d2, l1, l2)
 		}
 	}
-	rc.Erase(rc.root.key)
+	rc.Erase(rc.at(rc.root).key)
 	if rb.Len() == rc.Len() {
 		t.Fatal("erasing from the clone changed the original")
 	}
