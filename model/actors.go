@@ -49,7 +49,7 @@ func (s *Shrinker) step(k *Kernel) {
 		// swap entry: the entry may be freed once the lock is dropped.
 		z.lruDel(k, id)
 		z.lruAdd(k, id)
-		s.swp = z.entries[id].swp
+		s.swp = z.entries[id].swp()
 		s.ref = z.ref(id)
 		s.pc = StepWBGetFolio
 	case StepWBGetFolio:

@@ -24,7 +24,10 @@ func (k *Kernel) Clone(actors []Actor) (*Kernel, []Actor) {
 	}
 	c.zs = k.zs.clone()
 	c.zram = k.zram
-	c.zram.slots = slices.Clone(k.zram.slots)
+	c.zram.chunks = make([][]zramSlot, len(k.zram.chunks))
+	for i, ch := range k.zram.chunks {
+		c.zram.chunks[i] = slices.Clone(ch)
+	}
 	c.zram.pool = k.zram.pool.clone()
 
 	c.mms = make([]*MM, len(k.mms))

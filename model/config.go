@@ -134,6 +134,15 @@ type Config struct {
 	Content Content
 	// Accounter, if set, is told of every modelled operation.
 	Accounter Accounter
+	// RegenerateContent keeps no compressed bytes, for runs at scale
+	// (2^24 zswap entries in 2 GiB): each object in the zswap and zram
+	// pools holds the content key (page, version) its bytes were
+	// generated from, and a load regenerates the page with Content
+	// instead of decompressing. Compression still runs on every store, so
+	// object sizes, pool accounting and counted costs are unchanged.
+	// Pages given by StorePage have no key; only same-filled ones are
+	// accepted.
+	RegenerateContent bool
 	// FastOracle makes the integrity oracle compare the checksum carried
 	// with the data instead of hashing every mapped page (see checkMapped).
 	FastOracle bool

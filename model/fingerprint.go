@@ -42,7 +42,7 @@ func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
 		en := &z.entries[id]
 		if en.live {
 			u(uint64(id))
-			u(uint64(en.swp))
+			u(uint64(en.swp()))
 			u(en.sum)
 			u(uint64(en.length)<<32 | uint64(uint32(en.refcount)))
 			u(uint64(en.gen))
@@ -50,10 +50,13 @@ func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
 	}
 	u(uint64(z.lruHead)<<32 | uint64(z.lruTail))
 	u(uint64(z.stored))
-	for i := range k.zram.slots {
-		s := &k.zram.slots[i]
-		if s.flags != 0 {
-			u(uint64(i))
+	for ci, ch := range k.zram.chunks {
+		for i := range ch {
+			s := &ch[i]
+			if s.flags == 0 {
+				continue
+			}
+			u(uint64(ci*zramChunkSlots + i))
 			u(s.sum)
 			u(uint64(s.flags))
 		}

@@ -30,6 +30,9 @@ type Folio struct {
 	// sum is the oracle's hash of what data should hold, carried with
 	// the bytes wherever they are copied (zswap entry, zram slot).
 	sum uint64
+	// src is what the bytes were generated from, for
+	// Config.RegenerateContent; zero when they were not generated.
+	src contentKey
 	// lockOwner is the actor holding PGlocked; waiters poll it.
 	lockOwner int
 	// maps is the reverse map: every PTE mapping the folio (more than one
@@ -38,6 +41,10 @@ type Folio struct {
 	lruSeq uint64 // order of folio_add_lru, newest last
 	freed  bool
 }
+
+// contentKey names generated content: Content.Fill(dst, page, version).
+// version is never 0 for a generated page (writePage counts from 1).
+type contentKey struct{ page, version uint64 }
 
 // rmap is one PTE that maps a folio.
 type rmap struct {

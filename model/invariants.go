@@ -82,15 +82,15 @@ func (k *Kernel) checkZswap() {
 		if en.length != 0 {
 			pool += int64(zsClassSize(int(en.length)))
 		}
-		t, _ := z.tree(k, en.swp)
-		if got, _ := t.lookup(k, en.swp); got != uint32(id) {
-			k.quiescentBug(Leak, en.swp, "zswap entry live but not in its tree")
+		t, _ := z.tree(k, en.swp())
+		if got, _ := t.lookup(k, en.swp()); got != uint32(id) {
+			k.quiescentBug(Leak, en.swp(), "zswap entry live but not in its tree")
 		}
-		if k.si.swapMap[en.swp] == 0 {
-			k.quiescentBug(Leak, en.swp, "zswap entry for a free slot")
+		if k.si.swapMap[en.swp()] == 0 {
+			k.quiescentBug(Leak, en.swp(), "zswap entry for a free slot")
 		}
 		if k.cfg.Kernel == V6_8 && en.refcount != 1 {
-			k.quiescentBug(Bug, en.swp, fmt.Sprintf("zswap entry refcount %d at rest", en.refcount))
+			k.quiescentBug(Bug, en.swp(), fmt.Sprintf("zswap entry refcount %d at rest", en.refcount))
 		}
 	}
 	if live != z.stored {

@@ -68,6 +68,13 @@ func NewKernel(cfg Config) (*Kernel, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
+	hint := "use a smaller device"
+	if !c.RegenerateContent {
+		hint += " or RegenerateContent"
+	}
+	if err := checkCapacity(fmt.Sprintf("a swap device of %d pages, when full,", c.SwapPages), c.slotFootprint(), hint); err != nil {
+		return nil, err
+	}
 	k := &Kernel{
 		cfg:      c,
 		hooks:    c.Hooks,
@@ -85,12 +92,14 @@ func NewKernel(cfg Config) (*Kernel, error) {
 		inSlotCache:   make([]bool, c.SwapPages),
 	}
 	k.swapCache = newSwapCache(c.SwapPages)
-	k.zram.slots = make([]zramSlot, c.SwapPages)
+	k.zram = newZram(c.SwapPages)
+	k.zram.pool.regenerate = c.RegenerateContent
 	// With the zram backend zswap is built in but disabled: zswap_store
 	// refuses, and zswap_load still looks its empty index up on every
 	// swapin, as v6.8-v6.10 do.
 	k.zs = newZswap(k, c.SwapPages)
 	k.zs.disabled = c.Backend != BackendZswapZram
+	k.zs.pool.regenerate = c.RegenerateContent
 	k.cpus = make([]cpuState, c.CPUs)
 	for i := range k.cpus {
 		cs := &k.cpus[i]
@@ -117,6 +126,10 @@ func (k *Kernel) NewMM(pages int) (*MM, error) {
 	if pages <= 0 || pages > MaxPages {
 		return nil, fmt.Errorf("address space of %d pages: want 1 to %d", pages, MaxPages)
 	}
+	if err := checkCapacity(fmt.Sprintf("an address space of %d resident pages", pages),
+		int64(pages)*(bytesPerPage+bytesPerFolio), "use NewEmptyMM and populate pages as needed"); err != nil {
+		return nil, err
+	}
 	mm := &MM{id: len(k.mms), ptes: make([]PTE, pages), pages: make([]pageState, pages)}
 	k.mms = append(k.mms, mm)
 	for addr := range pages {
@@ -130,6 +143,9 @@ func (k *Kernel) NewMM(pages int) (*MM, error) {
 func (k *Kernel) NewEmptyMM(pages int) (*MM, error) {
 	if pages <= 0 || pages > MaxPages {
 		return nil, fmt.Errorf("address space of %d pages: want 1 to %d", pages, MaxPages)
+	}
+	if err := checkCapacity(fmt.Sprintf("an address space of %d pages", pages), int64(pages)*bytesPerPage, "use fewer pages"); err != nil {
+		return nil, err
 	}
 	mm := &MM{id: len(k.mms), ptes: make([]PTE, pages), pages: make([]pageState, pages)}
 	for i := range mm.pages {
@@ -194,7 +210,11 @@ func (k *Kernel) StorePage(mm *MM, addr uint64, data []byte) error {
 	if f == nil {
 		return fmt.Errorf("page %d is not mapped", addr)
 	}
+	if _, same, _ := sameFilled(data); k.cfg.RegenerateContent && !same {
+		return fmt.Errorf("page %d: with RegenerateContent only same-filled pages can be stored (others cannot be regenerated)", addr)
+	}
 	copy(f.data, data)
+	f.src = contentKey{}
 	mm.pages[addr].version++
 	mm.pages[addr].hash = k.hashPage(f.data)
 	f.sum = mm.pages[addr].hash

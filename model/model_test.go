@@ -93,59 +93,97 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(c.String(), func(t *testing.T) {
 			k := newKernel(t, model.Config{Kernel: c.kernel, Backend: c.backend, SwapPages: n + 1024,
 				Content: content(t, "anon-mix")})
-			mm, err := k.NewEmptyMM(n)
-			if err != nil {
-				t.Fatal(err)
+			roundTrip(t, k, n)
+		})
+	}
+}
+
+// TestRegenerateContent: keeping content keys instead of compressed bytes
+// changes nothing the model counts or accounts, and every page still comes
+// back with the right bytes (the full oracle hashes the regenerated page).
+func TestRegenerateContent(t *testing.T) {
+	n := 20_000
+	for _, c := range allConfigs() {
+		t.Run(c.String(), func(t *testing.T) {
+			var pool [2]int64
+			var counts [2][model.NumOps]uint64
+			for i, regen := range []bool{false, true} {
+				k := newKernel(t, model.Config{Kernel: c.kernel, Backend: c.backend, SwapPages: n + 1024,
+					Content: content(t, "anon-mix"), RegenerateContent: regen})
+				pool[i] = roundTrip(t, k, n)
+				counts[i] = k.Counts
 			}
-			r := k.NewReclaim("reclaim", 0, mm, 0)
-			stored := 0
-			for addr := range uint64(n) {
-				k.Populate(mm, addr)
-				r.Reset(mm, addr)
-				run(t, k, r)
-				if r.Result != model.ReclaimFreed {
-					t.Fatalf("page %d: reclaim result %d", addr, r.Result)
+			if pool[0] != pool[1] {
+				t.Errorf("pool bytes after swapout: %d stored, %d regenerated", pool[0], pool[1])
+			}
+			for op := range counts[0] {
+				if counts[0][op] != counts[1][op] {
+					t.Errorf("%v: counted %d with bytes stored, %d regenerated", model.Op(op), counts[0][op], counts[1][op])
 				}
-				if r.Stored {
-					stored++
-				}
-			}
-			if c.backend == model.BackendZswapZram && stored < n/2 {
-				t.Errorf("zswap stored %d of %d pages; want most", stored, n)
-			}
-			if c.backend == model.BackendZram && stored != 0 {
-				t.Errorf("zswap disabled but stored %d pages", stored)
-			}
-			a := k.NewAccess("fault", 1, mm, 0, false)
-			z := k.NewZapper("zap", 0, mm, 0)
-			hits := 0
-			for addr := range uint64(n) {
-				a.Reset(mm, addr, false)
-				run(t, k, a)
-				if a.LastPath != model.PathBypass {
-					t.Fatalf("page %d came in via %v, want bypass", addr, a.LastPath)
-				}
-				if a.ZswapHit {
-					hits++
-				}
-				*z = *k.NewZapper("zap", 0, mm, addr)
-				run(t, k, z)
-			}
-			if hits != stored {
-				t.Errorf("zswap served %d swapins, stored %d pages", hits, stored)
-			}
-			if lost := k.LostPages(); lost != 0 {
-				t.Fatalf("%d pages lost; first: %v", lost, k.Violations()[0])
-			}
-			k.DrainSlotCaches()
-			k.CheckQuiescent()
-			noViolations(t, k)
-			if k.SlotsInUse() != 0 || k.ZswapEntries() != 0 || k.ZswapPoolBytes() != 0 {
-				t.Errorf("after zapping everything: %d slots, %d zswap entries, %d pool bytes in use",
-					k.SlotsInUse(), k.ZswapEntries(), k.ZswapPoolBytes())
 			}
 		})
 	}
+}
+
+// roundTrip swaps pages 0..n-1 out and back in, zapping each after its
+// swapin, and requires every byte back and nothing held afterwards. It
+// returns the zswap and zram pool bytes once everything was swapped out.
+func roundTrip(t *testing.T, k *model.Kernel, n int) (poolBytes int64) {
+	t.Helper()
+	cfg := k.Config()
+	mm, err := k.NewEmptyMM(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := k.NewReclaim("reclaim", 0, mm, 0)
+	stored := 0
+	for addr := range uint64(n) {
+		k.Populate(mm, addr)
+		r.Reset(mm, addr)
+		run(t, k, r)
+		if r.Result != model.ReclaimFreed {
+			t.Fatalf("page %d: reclaim result %d", addr, r.Result)
+		}
+		if r.Stored {
+			stored++
+		}
+	}
+	if cfg.Backend == model.BackendZswapZram && stored < n/2 {
+		t.Errorf("zswap stored %d of %d pages; want most", stored, n)
+	}
+	if cfg.Backend == model.BackendZram && stored != 0 {
+		t.Errorf("zswap disabled but stored %d pages", stored)
+	}
+	poolBytes = k.ZswapPoolBytes() + k.ZramStoredBytes()
+	a := k.NewAccess("fault", 1, mm, 0, false)
+	z := k.NewZapper("zap", 0, mm, 0)
+	hits := 0
+	for addr := range uint64(n) {
+		a.Reset(mm, addr, false)
+		run(t, k, a)
+		if a.LastPath != model.PathBypass {
+			t.Fatalf("page %d came in via %v, want bypass", addr, a.LastPath)
+		}
+		if a.ZswapHit {
+			hits++
+		}
+		*z = *k.NewZapper("zap", 0, mm, addr)
+		run(t, k, z)
+	}
+	if hits != stored {
+		t.Errorf("zswap served %d swapins, stored %d pages", hits, stored)
+	}
+	if lost := k.LostPages(); lost != 0 {
+		t.Fatalf("%d pages lost; first: %v", lost, k.Violations()[0])
+	}
+	k.DrainSlotCaches()
+	k.CheckQuiescent()
+	noViolations(t, k)
+	if k.SlotsInUse() != 0 || k.ZswapEntries() != 0 || k.ZswapPoolBytes() != 0 {
+		t.Errorf("after zapping everything: %d slots, %d zswap entries, %d pool bytes in use",
+			k.SlotsInUse(), k.ZswapEntries(), k.ZswapPoolBytes())
+	}
+	return poolBytes
 }
 
 // failure injects one way a fault fails after its read.

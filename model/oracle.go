@@ -103,7 +103,8 @@ func (k *Kernel) hashPage(b []byte) uint64 { return maphash.Bytes(k.hashSeed, b)
 func (k *Kernel) writePage(mm *MM, addr uint64, f *Folio) {
 	ps := &mm.pages[addr]
 	ps.version++
-	k.content.Fill(f.data, uint64(mm.id)<<40|addr, ps.version)
+	f.src = contentKey{uint64(mm.id)<<40 | addr, ps.version}
+	k.content.Fill(f.data, f.src.page, f.src.version)
 	ps.hash = k.hashPage(f.data)
 	f.sum = ps.hash
 	k.count(OpCopyPage, PageSize)

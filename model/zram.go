@@ -2,9 +2,14 @@ package model
 
 // zram is a zram-like SWP_SYNCHRONOUS_IO block device: one compressed
 // object per slot, a per-slot lock, and swap_slot_free_notify.
+//
+// Model: the slot table (zram->table) is allocated in chunks of
+// zramChunkSlots at the first write into each, so that a big device zram
+// never stores to (every page in zswap) costs no memory: even reading an
+// untouched table costs resident memory.
 type zram struct {
-	slots []zramSlot
-	pool  zsPool
+	chunks [][]zramSlot // slot e is chunks[e/zramChunkSlots][e%zramChunkSlots]; nil: all empty
+	pool   zsPool
 
 	// Stats, as in /sys/block/zram0/mm_stat and debug_stat.
 	MissFree, SameReads int
@@ -16,6 +21,34 @@ type zramSlot struct {
 	sum    uint64   // the oracle's checksum of the page, carried along
 	size   uint16   // stored bytes (PageSize for ZRAM_HUGE)
 	flags  uint8
+}
+
+const zramChunkSlots = SwapAddressSpacePages
+
+func newZram(pages int) zram {
+	return zram{chunks: make([][]zramSlot, (pages+zramChunkSlots-1)/zramChunkSlots)}
+}
+
+// emptySlot is what a slot in an unallocated chunk reads as.
+var emptySlot zramSlot
+
+// peek returns slot e for reading: a shared empty slot if its chunk was
+// never written.
+func (z *zram) peek(e SwpEntry) *zramSlot {
+	c := z.chunks[e/zramChunkSlots]
+	if c == nil {
+		return &emptySlot
+	}
+	return &c[e%zramChunkSlots]
+}
+
+// slot returns slot e for writing, allocating its chunk.
+func (z *zram) slot(e SwpEntry, pages int) *zramSlot {
+	i := e / zramChunkSlots
+	if z.chunks[i] == nil {
+		z.chunks[i] = make([]zramSlot, min(zramChunkSlots, pages-int(i)*zramChunkSlots))
+	}
+	return &z.chunks[i][e%zramChunkSlots]
 }
 
 const (
@@ -30,9 +63,10 @@ func (z *zram) slotLock(k *Kernel, e SwpEntry) { k.count(OpZramSlotLock, int(e))
 // reads as a zero page, exactly like a ZRAM_SAME slot of value 0.
 func (z *zram) read(k *Kernel, e SwpEntry, f *Folio) {
 	z.slotLock(k, e)
-	s := &z.slots[e]
+	s := z.peek(e)
 	dst := f.data
 	f.sum = s.sum
+	f.src = contentKey{}
 	switch {
 	case s.flags&zramAlloc == 0:
 		z.SameReads++
@@ -47,12 +81,11 @@ func (z *zram) read(k *Kernel, e SwpEntry, f *Folio) {
 		fillPage(dst, v)
 	case s.flags&zramHuge != 0:
 		k.count(OpDeviceRead, PageSize)
-		copy(dst, z.pool.obj(s.handle)[:PageSize])
+		k.zsRead(&z.pool, s.handle, PageSize, f, nil)
 	default:
-		src := z.pool.obj(s.handle)[:s.size]
-		k.count(OpDeviceRead, len(src))
-		k.count(OpDecompress, len(src))
-		if err := k.ctx().zramCodec.Decompress(dst, src); err != nil {
+		k.count(OpDeviceRead, int(s.size))
+		k.count(OpDecompress, int(s.size))
+		if err := k.zsRead(&z.pool, s.handle, int(s.size), f, k.ctx().zramCodec); err != nil {
 			k.bug(e, "zram_read_page: "+err.Error())
 		}
 	}
@@ -63,7 +96,7 @@ func (z *zram) read(k *Kernel, e SwpEntry, f *Folio) {
 func (z *zram) write(k *Kernel, e SwpEntry, f *Folio) {
 	z.slotLock(k, e)
 	z.freePage(k, e)
-	s := &z.slots[e]
+	s := z.slot(e, k.cfg.SwapPages)
 	src := f.data
 	s.sum = f.sum
 	v, same, scanned := sameFilled(src)
@@ -82,7 +115,7 @@ func (z *zram) write(k *Kernel, e SwpEntry, f *Folio) {
 	}
 	h := z.pool.malloc(len(out))
 	k.count(OpZsMalloc, zsClassSize(len(out)))
-	copy(z.pool.obj(h), out)
+	k.zsWrite(&z.pool, h, out, f)
 	k.count(OpDeviceWrite, len(out))
 	s.handle, s.size, s.flags = h, uint16(len(out)), zramAlloc
 	if huge {
@@ -91,11 +124,13 @@ func (z *zram) write(k *Kernel, e SwpEntry, f *Folio) {
 }
 
 func (z *zram) freePage(k *Kernel, e SwpEntry) {
-	s := &z.slots[e]
+	s := z.peek(e)
 	if s.flags&zramAlloc != 0 {
 		k.count(OpZsFree, z.pool.free(s.handle))
 	}
-	*s = zramSlot{}
+	if s != &emptySlot {
+		*s = zramSlot{}
+	}
 }
 
 // slotFreeNotify is zram_slot_free_notify: it only trylocks the slot and

@@ -1,5 +1,7 @@
 package model
 
+import "github.com/swapbench/swapbench/model/codec"
+
 // zsPool stores compressed objects in size classes, like zsmalloc, so that
 // pool accounting rounds each object up to its class as the kernel's does.
 //
@@ -14,7 +16,14 @@ type zsPool struct {
 	classes    []zsClass
 	totalBytes int64 // sum of the class sizes of live objects
 	objects    int
+	// regenerate stores each object's content key instead of its bytes
+	// (Config.RegenerateContent); the class sizes are still accounted.
+	regenerate bool
 }
+
+// zsKeyBytes is an object's storage under Config.RegenerateContent: its
+// contentKey instead of its compressed bytes.
+const zsKeyBytes = 16
 
 const (
 	zsMinAlloc    = 32
@@ -27,7 +36,8 @@ const (
 )
 
 type zsClass struct {
-	size    int
+	size    int // the class size: what the object costs the pool
+	stride  int // the bytes stored per object: size, or zsKeyBytes
 	regions [][]byte
 	free    []uint32
 	next    uint32
@@ -50,7 +60,12 @@ func zsClassSize(size int) int { return zsMinAlloc + zsClassOf(size)*zsClassDelt
 func (p *zsPool) malloc(size int) zsHandle {
 	ci := zsClassOf(size)
 	if p.classIdx[ci] == 0 {
-		p.classes = append(p.classes, zsClass{size: zsMinAlloc + ci*zsClassDelta})
+		size := zsMinAlloc + ci*zsClassDelta
+		stride := size
+		if p.regenerate {
+			stride = zsKeyBytes
+		}
+		p.classes = append(p.classes, zsClass{size: size, stride: stride})
 		p.classIdx[ci] = uint8(len(p.classes))
 	}
 	c := &p.classes[p.classIdx[ci]-1]
@@ -61,7 +76,7 @@ func (p *zsPool) malloc(size int) zsHandle {
 	} else {
 		slot = c.next
 		c.next++
-		per := uint32(zsRegionBytes / c.size)
+		per := uint32(zsRegionBytes / c.stride)
 		if int(slot/per) >= len(c.regions) {
 			c.regions = append(c.regions, make([]byte, zsRegionBytes))
 		}
@@ -71,13 +86,44 @@ func (p *zsPool) malloc(size int) zsHandle {
 	return zsHandle(uint64(ci)<<56 | uint64(slot))
 }
 
-// obj returns the object's storage (its class size).
+// obj returns the object's storage (its class size, or zsKeyBytes).
 func (p *zsPool) obj(h zsHandle) []byte {
 	c := &p.classes[p.classIdx[h>>56]-1]
 	slot := uint32(h)
-	per := uint32(zsRegionBytes / c.size)
-	off := int(slot%per) * c.size
-	return c.regions[slot/per][off : off+c.size]
+	per := uint32(zsRegionBytes / c.stride)
+	off := int(slot%per) * c.stride
+	return c.regions[slot/per][off : off+c.stride]
+}
+
+// zsWrite fills object h with out, the compressed (or raw) bytes of f.
+func (k *Kernel) zsWrite(p *zsPool, h zsHandle, out []byte, f *Folio) {
+	obj := p.obj(h)
+	if !p.regenerate {
+		copy(obj, out)
+		return
+	}
+	if f.src.version == 0 {
+		k.bug(f.swap, "RegenerateContent: storing a page that was not generated")
+	}
+	putUint64(obj, f.src.page)
+	putUint64(obj[8:], f.src.version)
+}
+
+// zsRead fills f from object h of n stored bytes: decompressed with c,
+// or copied when c is nil (a ZRAM_HUGE object), or regenerated from its
+// content key under Config.RegenerateContent.
+func (k *Kernel) zsRead(p *zsPool, h zsHandle, n int, f *Folio, c codec.Codec) error {
+	obj := p.obj(h)
+	switch {
+	case p.regenerate:
+		f.src = contentKey{getUint64(obj), getUint64(obj[8:])}
+		k.content.Fill(f.data, f.src.page, f.src.version)
+		return nil
+	case c == nil:
+		copy(f.data, obj[:n])
+		return nil
+	}
+	return c.Decompress(f.data, obj[:n])
 }
 
 // free is zs_free.

@@ -7,19 +7,24 @@ import "github.com/swapbench/swapbench/model/index"
 // Model: entries live in an arena and are named by a uint32 id (with a
 // generation to catch use after free) instead of pointers, so that 2^24
 // entries fit in well under 2 GiB and the garbage collector has nothing to
-// scan.
+// scan. The fields are packed into 40 bytes: the swap offset is 32 bits
+// (Config.SwapPages is at most MaxPages) and the refcount 16 (its holders
+// are the tree and one loader per CPU).
 type zswapEntry struct {
-	swp      SwpEntry
 	handle   zsHandle // compressed object; the repeated word if length == 0
 	sum      uint64   // the oracle's checksum of the page, carried along
-	length   uint32   // compressed bytes; 0 for a same-filled page
-	refcount int32    // v6.8 only: the tree's reference plus loaders'
+	offset   uint32   // swp_offset(entry->swpentry)
 	gen      uint32
 	lruPrev  uint32
 	lruNext  uint32
+	length   uint16 // compressed bytes (at most PageSize); 0 for a same-filled page
+	refcount int16  // v6.8 only: the tree's reference plus loaders'
 	onLRU    bool
 	live     bool
 }
+
+// swp is entry->swpentry.
+func (en *zswapEntry) swp() SwpEntry { return SwpEntry(en.offset) }
 
 // zswapRef is an entry pointer held across steps.
 type zswapRef struct {
@@ -49,7 +54,14 @@ type zswap struct {
 }
 
 func newZswap(k *Kernel, pages int) *zswap {
-	z := &zswap{entries: make([]zswapEntry, 1, 64)}
+	// A large device reserves its arena up front: growing it by append
+	// would briefly hold the old and the new copy, and the memory is only
+	// touched as entries are used.
+	capacity := 64
+	if pages > 1<<16 {
+		capacity = pages + 1
+	}
+	z := &zswap{entries: make([]zswapEntry, 1, capacity)}
 	n := 1
 	if k.cfg.Kernel >= V6_9 {
 		n = (pages + SwapAddressSpacePages - 1) / SwapAddressSpacePages
@@ -178,7 +190,7 @@ func (k *Kernel) zswapEntryFree(id uint32) {
 	z := k.zs
 	en := &z.entries[id]
 	if !en.live {
-		k.violate(Violation{Kind: DoubleFree, Entry: en.swp, Detail: "zswap_entry_free of a freed entry"})
+		k.violate(Violation{Kind: DoubleFree, Entry: en.swp(), Detail: "zswap_entry_free of a freed entry"})
 		return
 	}
 	z.lruDel(k, id)
@@ -197,7 +209,7 @@ func (k *Kernel) zswapEntryPut(id uint32) {
 	if en.refcount == 0 {
 		k.zswapEntryFree(id)
 	} else if en.refcount < 0 {
-		k.violate(Violation{Kind: DoubleFree, Entry: en.swp, Detail: "zswap_entry_put below zero"})
+		k.violate(Violation{Kind: DoubleFree, Entry: en.swp(), Detail: "zswap_entry_put below zero"})
 	}
 }
 
@@ -205,8 +217,8 @@ func (k *Kernel) zswapEntryPut(id uint32) {
 // reference (v6.8) or frees it (v6.9+).
 func (k *Kernel) zswapInvalidateEntry(t *zswapTree, id uint32) {
 	en := &k.zs.entries[id]
-	if got := k.zswapErase(t, en.swp); got != id {
-		k.bug(en.swp, "zswap_invalidate_entry: entry not in its tree")
+	if got := k.zswapErase(t, en.swp()); got != id {
+		k.bug(en.swp(), "zswap_invalidate_entry: entry not in its tree")
 		return
 	}
 	if k.cfg.Kernel == V6_8 {
@@ -288,7 +300,7 @@ func (k *Kernel) zswapStore(f *Folio) bool {
 	}
 	id := z.allocEntry()
 	en := &z.entries[id]
-	en.swp = e
+	en.offset = uint32(e)
 	en.sum = f.sum
 	v, same, scanned := sameFilled(f.data)
 	k.count(OpSameFilledCheck, scanned)
@@ -310,9 +322,9 @@ func (k *Kernel) zswapStore(f *Folio) bool {
 		}
 		h := z.pool.malloc(len(out))
 		k.count(OpZsMalloc, zsClassSize(len(out)))
-		copy(z.pool.obj(h), out)
+		k.zsWrite(&z.pool, h, out, f)
 		en.handle = h
-		en.length = uint32(len(out))
+		en.length = uint16(len(out))
 	}
 	t, ti := z.tree(k, e)
 	k.count(OpZswapTreeLock, ti)
@@ -354,14 +366,14 @@ func (k *Kernel) zswapDecompress(ref zswapRef, f *Folio) {
 		return
 	}
 	f.sum = en.sum
+	f.src = contentKey{}
 	if en.length == 0 {
 		k.count(OpFillPage, PageSize)
 		fillPage(f.data, uint64(en.handle))
 		return
 	}
-	src := z.pool.obj(en.handle)[:en.length]
-	k.count(OpDecompress, len(src))
-	if err := k.ctx().zswapCodec.Decompress(f.data, src); err != nil {
+	k.count(OpDecompress, int(en.length))
+	if err := k.zsRead(&z.pool, en.handle, int(en.length), f, k.ctx().zswapCodec); err != nil {
 		k.bug(f.swap, "zswap_decompress: "+err.Error())
 	}
 }
