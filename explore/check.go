@@ -78,15 +78,30 @@ func Config(v fixes.Variant, mut model.Mutation) (model.Config, error) {
 	return cfg, err
 }
 
+// Validate reports bad options (bounds, walk count) in one line; Check
+// calls it first.
+func (o Options) Validate() error {
+	if err := o.Bounds.validate(); err != nil {
+		return err
+	}
+	if o.Walk != 0 {
+		return validWalk(o.Walk)
+	}
+	return nil
+}
+
 // Check explores every variant under every scenario. Results come back in
 // variant order, whatever the parallelism.
 func Check(o Options) ([]Result, error) {
-	if err := o.Bounds.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
 	par := o.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
+	}
+	if o.Bounds.MaxStates == 0 {
+		o.Bounds.MaxStates = MaxStatesFor(par)
 	}
 	results := make([]Result, len(o.Variants))
 	errs := make([]error, len(o.Variants))

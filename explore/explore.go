@@ -25,6 +25,37 @@ type Bounds struct {
 	Depth int
 	// Ticks is the most times time may pass (one jiffy each) in one schedule.
 	Ticks int
+	// MaxStates is the most distinct states one search may remember (about
+	// bytesPerState each); a search that needs more stops with a
+	// *LimitError instead of exhausting memory. 0 takes a limit from the
+	// memory available (MaxStatesFor).
+	MaxStates int
+}
+
+// bytesPerState is what the search holds per remembered state: a
+// fingerprint and depth in the visited set, with the map's overhead and
+// growth (measured: about 40 bytes at 4 million states).
+const bytesPerState = 64
+
+// MaxStatesFor is the default state limit when `parallel` searches run
+// at once: together they may use half of the memory available.
+func MaxStatesFor(parallel int) int {
+	avail := model.MemAvailable()
+	if avail == 0 {
+		return 1 << 26
+	}
+	return int(max(avail/2/int64(max(parallel, 1))/bytesPerState, 1<<16))
+}
+
+// A LimitError is a search that needed more states than its limit.
+type LimitError struct {
+	Scenario  string
+	MaxStates int
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("scenario %s: more than %d states, the state limit (-max-states; by default from the memory available); lower -depth or -ticks, or sample with -walk",
+		e.Scenario, e.MaxStates)
 }
 
 // DefaultBounds are the bounds `swapbench check` uses unless told.
@@ -37,6 +68,9 @@ func (b Bounds) String() string {
 func (b Bounds) validate() error {
 	if b.Depth < 1 || b.Depth > 10000 || b.Ticks < 0 || b.Ticks > 100 {
 		return fmt.Errorf("bounds %s: want depth 1-10000 and ticks 0-100", b)
+	}
+	if b.MaxStates < 0 {
+		return fmt.Errorf("state limit %d: want 0 (from the memory available) or more", b.MaxStates)
 	}
 	return nil
 }
@@ -88,6 +122,9 @@ func Explore(cfg model.Config, s Scenario, b Bounds) (Outcome, error) {
 	w, err := newWorld(cfg, s)
 	if err != nil {
 		return Outcome{}, err
+	}
+	if b.MaxStates == 0 {
+		b.MaxStates = MaxStatesFor(1)
 	}
 	e := &explorer{s: s, b: b, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
 	e.out.Scenario = s.Name
@@ -149,6 +186,9 @@ func (e *explorer) dfs(w *world, st state) error {
 		e.out.Schedules++
 		e.out.Pruned++
 		return nil
+	}
+	if _, ok := e.seen[fp]; !ok && len(e.seen) >= e.b.MaxStates {
+		return &LimitError{Scenario: e.s.Name, MaxStates: e.b.MaxStates}
 	}
 	e.seen[fp] = st.depth
 	e.out.States++

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -194,5 +195,29 @@ func TestWalk(t *testing.T) {
 	}
 	if _, err := Walk(model.Config{}, storm, DefaultBounds, 1, 0); err == nil {
 		t.Error("a walk of 0 schedules was accepted")
+	}
+}
+
+// TestStateLimit: a search that needs more states than its limit stops
+// with a LimitError naming the scenario, not by exhausting memory.
+func TestStateLimit(t *testing.T) {
+	v := variant(t, "merged", "tick", "v6.9")
+	s, err := LookupScenario("aba")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := DefaultBounds
+	b.MaxStates = 100
+	_, err = Check(Options{Variants: []fixes.Variant{v}, Scenarios: []Scenario{s}, Bounds: b})
+	var limit *LimitError
+	if !errors.As(err, &limit) || limit.MaxStates != 100 || !strings.Contains(err.Error(), "scenario aba: more than 100 states") {
+		t.Fatalf("search of aba limited to 100 states: %v", err)
+	}
+	b.MaxStates = -1
+	if err := (Options{Bounds: b}).Validate(); err == nil {
+		t.Error("a negative state limit was accepted")
+	}
+	if n := MaxStatesFor(2); n < 1<<16 {
+		t.Errorf("default state limit %d, want at least 65536", n)
 	}
 }

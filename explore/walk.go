@@ -7,6 +7,13 @@ import (
 	"github.com/swapbench/swapbench/model"
 )
 
+func validWalk(n int) error {
+	if n < 1 || n > 100_000_000 {
+		return fmt.Errorf("walk of %d schedules: want 1 to 100000000", n)
+	}
+	return nil
+}
+
 // Walk checks a scenario too big to explore exhaustively: n random
 // schedules, each choosing uniformly among the enabled choices at every
 // step, from a generator seeded with seed. The same seed, n and bounds
@@ -15,8 +22,8 @@ func Walk(cfg model.Config, s Scenario, b Bounds, seed uint64, n int) (Outcome, 
 	if err := b.validate(); err != nil {
 		return Outcome{}, err
 	}
-	if n < 1 || n > 100_000_000 {
-		return Outcome{}, fmt.Errorf("walk of %d schedules: want 1 to 100000000", n)
+	if err := validWalk(n); err != nil {
+		return Outcome{}, err
 	}
 	root, err := newWorld(cfg, s)
 	if err != nil {

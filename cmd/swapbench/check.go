@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -25,6 +26,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	expect := fs.String("expect", "", "exit 1 unless every verdict is this one (safe, loses-data, bug)")
 	walk := fs.Int("walk", 0, "instead of exploring every state, run this many random schedules per scenario (for big scenarios such as storm)")
 	seed := fs.Uint64("seed", 1, "random walk seed")
+	maxStates := fs.Int("max-states", 0, "most states one search may remember (0: from the memory available)")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -48,11 +50,19 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	// The explorer allocates a clone per branch and keeps little: trade
 	// memory for fewer collections.
 	debug.SetGCPercent(400)
-	b := explore.Bounds{Depth: *depth, Ticks: *ticks}
-	start := time.Now()
-	results, err := explore.Check(explore.Options{Variants: variants, Scenarios: scs, Bounds: b, Walk: *walk, Seed: *seed})
-	if err != nil {
+	b := explore.Bounds{Depth: *depth, Ticks: *ticks, MaxStates: *maxStates}
+	opts := explore.Options{Variants: variants, Scenarios: scs, Bounds: b, Walk: *walk, Seed: *seed}
+	if err := opts.Validate(); err != nil {
 		return usageError{err}
+	}
+	start := time.Now()
+	results, err := explore.Check(opts)
+	var limit *explore.LimitError
+	if errors.As(err, &limit) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err // a deadlock or failed check is the model's bug, not the user's
 	}
 	elapsed := time.Since(start)
 	if *walk > 0 {
