@@ -29,7 +29,8 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	quick := fs.Bool("quick", false, "a run of about a minute: 1024 pages x 3 rounds")
 	pages := fs.Int("pages", 0, "pages per round (default 4096, -quick 1024)")
 	count := fs.Int("count", 0, "rounds per configuration (default 5, -quick 3)")
-	backends := fs.String("backend", "", "comma-separated backends: zram, zswap+zram, zswap+file (default all; zswap+file is skipped with a note)")
+	backends := fs.String("backend", "", "comma-separated backends: zram, zswap+zram, zswap+file (default all)")
+	swapfileDir := fs.String("swapfile-dir", "", "`directory` on a disk filesystem for zswap+file's temporary swap file (default /var/tmp; not tmpfs or overlayfs)")
 	paths := fs.String("path", "", "comma-separated paths: bypass, swapcache (default both)")
 	zramComp := fs.String("zram-comp", "", "comma-separated zram algorithms (default every one /sys/block/zram0/comp_algorithm offers)")
 	zswapComp := fs.String("zswap-comp", "", "comma-separated zswap compressors (default every compressor in /proc/crypto)")
@@ -64,6 +65,9 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	opts.Data = list(*data, opts.Data)
 	if *corpus != "" {
 		opts.Data = append(opts.Data, "corpus:"+*corpus)
+	}
+	if *swapfileDir != "" {
+		opts.SwapfileDir = *swapfileDir
 	}
 	opts.Seed = *seed
 	opts.Force = *force
