@@ -11,7 +11,6 @@ import (
 	"syscall"
 
 	"github.com/swapbench/swapbench/plots"
-	"github.com/swapbench/swapbench/report"
 	"github.com/swapbench/swapbench/validate"
 )
 
@@ -58,7 +57,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	txt := filepath.Join(*out, "validation.txt")
-	if err := report.WriteFile(txt, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+	if err := writeBytes(txt, b.Bytes()); err != nil {
 		return err
 	}
 	figs, err := rep.Figures()
