@@ -139,24 +139,17 @@ func Lines(name, title, xlabel, ylabel string, xscale Scale, series []Series) (*
 	f := newFigure(name, title, xlabel, ylabel)
 	p := f.Plot
 	p.Add(plotter.NewGrid())
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}, draw.PlusGlyph{}}
 	for i, s := range series {
-		if len(s.X) != len(s.Y) || len(s.X) == 0 {
-			return nil, fmt.Errorf("plot %s: series %q has %d x and %d y values", name, s.Name, len(s.X), len(s.Y))
-		}
-		xys := make(plotter.XYs, len(s.X))
-		for j := range s.X {
-			xys[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
-			if xscale != Linear && s.X[j] <= 0 {
-				return nil, fmt.Errorf("plot %s: series %q has x %v on a log axis", name, s.Name, s.X[j])
-			}
+		xys, err := s.xys(name, xscale != Linear)
+		if err != nil {
+			return nil, err
 		}
 		l, pts, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return nil, fmt.Errorf("plot %s: %v", name, err)
 		}
 		l.Color, l.Width = colorOf(i), vg.Points(1.5)
-		pts.Color, pts.Shape, pts.Radius = colorOf(i), shapes[i%len(shapes)], vg.Points(3)
+		pts.Color, pts.Shape, pts.Radius = colorOf(i), glyphs[i%len(glyphs)], vg.Points(3)
 		p.Add(l, pts)
 		if len(s.Lo) == len(s.X) && len(s.Hi) == len(s.X) {
 			e := errPoints{xys, s.Lo, s.Hi}
@@ -178,6 +171,25 @@ func Lines(name, title, xlabel, ylabel string, xscale Scale, series []Series) (*
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
 	return f, nil
+}
+
+// glyphs mark the points of successive series.
+var glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}, draw.PlusGlyph{}}
+
+// xys are the series' points, checked: as many x as y values, at least
+// one, and with logX no x <= 0. name is the figure's, for errors.
+func (s Series) xys(name string, logX bool) (plotter.XYs, error) {
+	if len(s.X) != len(s.Y) || len(s.X) == 0 {
+		return nil, fmt.Errorf("plot %s: series %q has %d x and %d y values", name, s.Name, len(s.X), len(s.Y))
+	}
+	xys := make(plotter.XYs, len(s.X))
+	for j := range s.X {
+		xys[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
+		if logX && s.X[j] <= 0 {
+			return nil, fmt.Errorf("plot %s: series %q has x %v on a log axis", name, s.Name, s.X[j])
+		}
+	}
+	return xys, nil
 }
 
 type errPoints struct {

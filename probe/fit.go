@@ -52,8 +52,8 @@ func compressible(data string) bool { return data != "zero" && data != "random" 
 // FitProfile fits kernel costs from probe results, starting from base
 // (which it copies), named name; kernel names the kernel in every source.
 //
-//   - swap_cache_add: median over configurations of swapin(path=swapcache)
-//     minus swapin(path=bypass). The timed swapcache path adds the folio to
+//   - swap_cache_add: median over configurations on zram (with or without
+//     zswap) of swapin(path=swapcache) minus swapin(path=bypass). The timed swapcache path adds the folio to
 //     the swap cache but does not delete it (the child still holds the
 //     entry), so the whole difference is charged to the add.
 //   - device_read (zram): median over zram algorithms of the bypass swapin
@@ -85,8 +85,8 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string) (*Fi
 	// swap cache add.
 	var diffs []float64
 	for _, r := range results {
-		if r.Path != PathSwapcache {
-			continue
+		if r.Path != PathSwapcache || !synchronous(r.Backend) {
+			continue // on a swap file both paths take the swap cache
 		}
 		if b := find(PathBypass, r.Backend, r.Comp, r.Data); b != nil && len(b.Rounds) > 0 && len(r.Rounds) > 0 {
 			diffs = append(diffs, r.MedianSwapin()-b.MedianSwapin())
@@ -177,7 +177,7 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string) (*Fi
 	// The bypass zero-page swapin: the fault path with no I/O at all.
 	var zs []float64
 	for _, r := range results {
-		if r.Path == PathBypass && r.Data == "zero" {
+		if r.Path == PathBypass && r.Data == "zero" && synchronous(r.Backend) {
 			zs = append(zs, r.MedianSwapin())
 		}
 	}

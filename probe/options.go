@@ -15,14 +15,18 @@ const PageoutBatch = 32
 // Options says what to probe.
 type Options struct {
 	Pages, Rounds int
-	Backends      []string // zram, zswap+zram (zswap+file is reported as skipped)
+	Backends      []string // zram, zswap+zram, zswap+file
 	Paths         []string // bypass, swapcache
 	ZramComps     []string // empty: every algorithm zram offers
 	ZswapComps    []string // empty: every compressor in /proc/crypto
 	Data          []string // workloads content classes or corpus:FILE
 	Seed          uint64
-	Force         bool      // run although another swap is active
-	Log           io.Writer // progress lines, or nil
+	// SwapfileDir is where the zswap+file backend creates its swap file
+	// (removed after): it must be on a disk filesystem that can hold
+	// swap (ext4, xfs, btrfs), not tmpfs or overlayfs.
+	SwapfileDir string
+	Force       bool      // run although another swap is active
+	Log         io.Writer // progress lines, or nil
 }
 
 // DefaultOptions is the full run: 4096 pages x 5 rounds.
@@ -30,10 +34,12 @@ func DefaultOptions() Options {
 	return Options{
 		Pages:    4096,
 		Rounds:   5,
-		Backends: []string{BackendZram, BackendZswapZram, "zswap+file"},
+		Backends: []string{BackendZram, BackendZswapZram, BackendZswapFile},
 		Paths:    []string{PathBypass, PathSwapcache},
 		Data:     []string{"zero", "sparse", "text", "binary", "random"},
 		Seed:     1,
+		// /var/tmp, not /tmp: /tmp is often tmpfs, which cannot hold swap.
+		SwapfileDir: "/var/tmp",
 	}
 }
 
@@ -54,7 +60,7 @@ func (o Options) check() error {
 		return fmt.Errorf("rounds %d: want 1 to 1000", o.Rounds)
 	}
 	for _, b := range o.Backends {
-		if !slices.Contains([]string{BackendZram, BackendZswapZram, "zswap+file"}, b) {
+		if !slices.Contains([]string{BackendZram, BackendZswapZram, BackendZswapFile}, b) {
 			return fmt.Errorf("backend %q: unknown; want zram, zswap+zram or zswap+file", b)
 		}
 	}

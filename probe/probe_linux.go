@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,8 +79,9 @@ func Run(ctx context.Context, opts Options) (results []*Result, err error) {
 		return nil, fmt.Errorf("swap is already active (%s); refusing to change swap settings on a machine that swaps (-force to run anyway)", orig.Swaps[0].Filename)
 	}
 	logf(opts.Log, "# probe: original settings: %s", orig)
+	sf := &swapFile{dir: opts.SwapfileDir}
 	defer func() {
-		if rerr := restore(orig); rerr != nil {
+		if rerr := restore(orig, sf); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("restoring settings: %v", rerr))
 			if err != nil {
 				err = errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))
@@ -114,7 +116,7 @@ func Run(ctx context.Context, opts Options) (results []*Result, err error) {
 	defer m.close()
 
 	for _, step := range plan {
-		if err := configure(step, orig); err != nil {
+		if err := configure(step, orig, sf); err != nil {
 			// A compressor the kernel lists but cannot set (a missing
 			// crypto module) is skipped, not fatal.
 			if step.optional {
@@ -123,7 +125,11 @@ func Run(ctx context.Context, opts Options) (results []*Result, err error) {
 			}
 			return results, err
 		}
-		logf(opts.Log, "# probe: backend=%s comp=%s", step.backend, step.comp)
+		if sf.path != "" {
+			logf(opts.Log, "# probe: backend=%s comp=%s swap file %s", step.backend, step.comp, sf.path)
+		} else {
+			logf(opts.Log, "# probe: backend=%s comp=%s", step.backend, step.comp)
+		}
 		var rs []*Result
 		for _, d := range opts.Data {
 			for _, p := range opts.Paths {
@@ -159,10 +165,11 @@ type step struct {
 }
 
 // makePlan lists the backend set-ups: zram with each algorithm, then zswap
-// in front of zram with each compressor.
+// in front of zram, then in front of a swap file, with each compressor.
 func makePlan(opts Options, orig *State) ([]step, []string, error) {
 	var plan []step
 	var skipped []string
+	var offered []string // zswap compressors, read once
 	for _, b := range opts.Backends {
 		switch b {
 		case BackendZram:
@@ -177,17 +184,18 @@ func makePlan(opts Options, orig *State) ([]step, []string, error) {
 				}
 				plan = append(plan, step{backend: b, comp: c})
 			}
-		case BackendZswapZram:
-			b2, err := readFile(fileCrypto)
-			if err != nil {
-				return nil, nil, err
-			}
-			offered, err := ParseCompressors(b2, fileCrypto)
-			if err != nil {
-				return nil, nil, err
-			}
-			if !slices.Contains(offered, orig.ZswapCompressor) {
-				offered = append(offered, orig.ZswapCompressor)
+		case BackendZswapZram, BackendZswapFile:
+			if offered == nil {
+				b2, err := readFile(fileCrypto)
+				if err != nil {
+					return nil, nil, err
+				}
+				if offered, err = ParseCompressors(b2, fileCrypto); err != nil {
+					return nil, nil, err
+				}
+				if !slices.Contains(offered, orig.ZswapCompressor) {
+					offered = append(offered, orig.ZswapCompressor)
+				}
 			}
 			comps := opts.ZswapComps
 			if len(comps) == 0 {
@@ -195,13 +203,11 @@ func makePlan(opts Options, orig *State) ([]step, []string, error) {
 			}
 			for _, c := range comps {
 				if !slices.Contains(offered, c) {
-					skipped = append(skipped, fmt.Sprintf("backend=zswap+zram comp=%s: not a compressor in %s (%s)", c, fileCrypto, strings.Join(offered, " ")))
+					skipped = append(skipped, fmt.Sprintf("backend=%s comp=%s: not a compressor in %s (%s)", b, c, fileCrypto, strings.Join(offered, " ")))
 					continue
 				}
 				plan = append(plan, step{backend: b, comp: c, optional: true})
 			}
-		case "zswap+file":
-			skipped = append(skipped, "backend=zswap+file: creating a swap file on a shared machine's filesystem is too intrusive; not probed")
 		}
 	}
 	if len(plan) == 0 {
@@ -210,12 +216,22 @@ func makePlan(opts Options, orig *State) ([]step, []string, error) {
 	return plan, skipped, nil
 }
 
-// configure sets up one backend from scratch: zram0 reset with the
-// algorithm (zram backend) or the original one (zswap+zram), a swap
-// header, swapon; zswap on with the compressor, or off.
-func configure(s step, orig *State) error {
+// configure sets up one backend from scratch: zram0 reset and the swap
+// file removed; then zram0 with the algorithm (zram backend) or the
+// original one (zswap+zram), a swap header and swapon, or a new swap
+// file (zswap+file); zswap on with the compressor, or off.
+func configure(s step, orig *State, sf *swapFile) error {
 	if err := zramDown(); err != nil {
 		return err
+	}
+	if err := sf.down(); err != nil {
+		return err
+	}
+	if s.backend == BackendZswapFile {
+		if err := sf.up(); err != nil {
+			return err
+		}
+		return zswapOn(s.comp)
 	}
 	zalg := orig.ZramComp
 	if s.backend == BackendZram {
@@ -235,19 +251,90 @@ func configure(s step, orig *State) error {
 		return err
 	}
 	if s.backend == BackendZswapZram {
-		if err := writeSetting(zswapDir+"/compressor", s.comp); err != nil {
-			return err
-		}
-		got, err := readFile(zswapDir + "/compressor")
-		if err != nil {
-			return err
-		}
-		if w, _ := ParseWord(got, zswapDir+"/compressor"); w != s.comp {
-			return fmt.Errorf("%s/compressor: wrote %s, reads back %s", zswapDir, s.comp, w)
-		}
-		return writeSetting(zswapDir+"/enabled", "Y")
+		return zswapOn(s.comp)
 	}
 	return writeSetting(zswapDir+"/enabled", "N")
+}
+
+// zswapOn sets zswap's compressor, checks it took, and enables zswap.
+func zswapOn(comp string) error {
+	if err := writeSetting(zswapDir+"/compressor", comp); err != nil {
+		return err
+	}
+	got, err := readFile(zswapDir + "/compressor")
+	if err != nil {
+		return err
+	}
+	if w, _ := ParseWord(got, zswapDir+"/compressor"); w != comp {
+		return fmt.Errorf("%s/compressor: wrote %s, reads back %s", zswapDir, comp, w)
+	}
+	return writeSetting(zswapDir+"/enabled", "Y")
+}
+
+// swapfileSize is the zswap+file backend's swap file: room for a round's
+// pages many times over (zswap holds them; the file only backs the slots).
+const swapfileSize = 64 << 20
+
+// swapFile is the zswap+file backend's swap file, created in dir for a
+// configuration and swapped off and removed by down.
+type swapFile struct{ dir, path string }
+
+// up creates the swap file (written out in full: swapon refuses a file
+// with holes), writes its swap header and swaps it on.
+func (f *swapFile) up() error {
+	dir, err := filepath.Abs(f.dir)
+	if err == nil {
+		dir, err = filepath.EvalSymlinks(dir) // /proc/swaps shows the real path
+	}
+	if err != nil {
+		return fmt.Errorf("swap file directory %s: %v", f.dir, unwrapPath(err))
+	}
+	tmp, err := os.CreateTemp(dir, "swapbench-*.swap") // 0600, as swapon wants
+	if err != nil {
+		return fmt.Errorf("swap file in %s: %v", dir, unwrapPath(err))
+	}
+	f.path = tmp.Name()
+	zeros := make([]byte, 1<<20)
+	for n := 0; n < swapfileSize && err == nil; n += len(zeros) {
+		_, err = tmp.Write(zeros)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing swap file %s: %v", f.path, unwrapPath(err))
+	}
+	if err := writeSwapHeader(f.path, swapfileSize); err != nil {
+		return err
+	}
+	if err := swapon(f.path, swapPrio); err != nil {
+		return fmt.Errorf("%v (the filesystem of %s cannot hold swap: tmpfs and overlayfs cannot; use -swapfile-dir)", err, dir)
+	}
+	return nil
+}
+
+// down swaps the file off if it is on and removes it.
+func (f *swapFile) down() error {
+	if f.path == "" {
+		return nil
+	}
+	st, err := ReadState()
+	if err != nil {
+		return err
+	}
+	if st.swapActive(f.path) {
+		if err := swapoff(f.path); err != nil {
+			return err
+		}
+	}
+	if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing swap file %s: %v", f.path, unwrapPath(err))
+	}
+	f.path = ""
+	return nil
 }
 
 // zramDown takes zram0 out of swap if it is in, and resets it if it has a
@@ -270,9 +357,10 @@ func zramDown() error {
 	return nil
 }
 
-// restore puts back every setting of orig, doing all it can and returning
-// every failure, then checks that the settings read back equal orig.
-func restore(orig *State) error {
+// restore puts back every setting of orig, swapping off and removing the
+// swap file if there is one, doing all it can and returning every
+// failure, then checks that the settings read back equal orig.
+func restore(orig *State, sf *swapFile) error {
 	var errs []string
 	note := func(err error) {
 		if err != nil {
@@ -280,6 +368,7 @@ func restore(orig *State) error {
 		}
 	}
 	note(zramDown())
+	note(sf.down())
 	if st, err := ReadState(); err != nil {
 		note(err)
 	} else {

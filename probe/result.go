@@ -15,7 +15,15 @@ const (
 
 	BackendZram      = "zram"
 	BackendZswapZram = "zswap+zram"
+	// BackendZswapFile is zswap in front of a swap file on a disk
+	// filesystem: not SWP_SYNCHRONOUS_IO, so do_swap_page never bypasses
+	// the swap cache, whatever the swap count.
+	BackendZswapFile = "zswap+file"
 )
+
+// synchronous reports whether the backend's swap device is
+// SWP_SYNCHRONOUS_IO (zram), where a swap count of 1 takes the bypass.
+func synchronous(backend string) bool { return backend != BackendZswapFile }
 
 // Config is one probe configuration. Comp is the zram algorithm for the
 // zram backend and the zswap compressor for zswap+zram.
@@ -99,12 +107,15 @@ func near(got int64, n int) bool {
 //   - zero pages: swpout_zero and swpin_zero equal the pages (kernels with
 //     the swap zeromap, 6.12+: zero pages reach neither zswap nor zram);
 //   - zram: pswpout and pswpin equal the pages, zswpout and zswpin are 0;
-//   - zswap+zram: zswpout and zswpin equal the pages, pswpout and pswpin 0
-//     (random data may be rejected by zswap as incompressible: then either
-//     one may carry each page, and they must add up);
+//   - zswap+zram and zswap+file: zswpout and zswpin equal the pages,
+//     pswpout and pswpin 0 (random data may be rejected by zswap as
+//     incompressible: then either one may carry each page, and they must
+//     add up);
 //   - swap readahead (swap_ra) is 0 (page-cluster 0);
 //   - the swapcache path leaves the pages in the swap cache when the last
-//     touch ends (nr_swapcached grows by the pages); bypass does not.
+//     touch ends (nr_swapcached grows by the pages); bypass does not,
+//     except on a swap file, which is not SWP_SYNCHRONOUS_IO: there both
+//     paths go through the swap cache.
 func Check(c Config, pages int, d map[string]int64) []string {
 	var bad []string
 	want := func(name string, ok bool, what string) {
@@ -126,13 +137,13 @@ func Check(c Config, pages int, d map[string]int64) []string {
 		eq("pswpin")
 		zero("zswpout")
 		zero("zswpin")
-	case c.Backend == BackendZswapZram && c.Data == "random":
+	case c.Backend != BackendZram && c.Data == "random":
 		out := d["zswpout"] + d["pswpout"]
 		in := d["zswpin"] + d["pswpin"]
 		if !near(out, pages) || !near(in, pages) {
 			bad = append(bad, fmt.Sprintf("zswpout+pswpout=%d zswpin+pswpin=%d, want ~%d each", out, in, pages))
 		}
-	case c.Backend == BackendZswapZram:
+	default: // zswap in front of zram or of a swap file
 		eq("zswpout")
 		eq("zswpin")
 		zero("pswpout")
@@ -140,7 +151,7 @@ func Check(c Config, pages int, d map[string]int64) []string {
 	}
 	zero("swap_ra")
 	if _, ok := d["nr_swapcached"]; ok {
-		if c.Path == PathSwapcache {
+		if c.Path == PathSwapcache || !synchronous(c.Backend) {
 			eq("nr_swapcached")
 		} else {
 			zero("nr_swapcached")

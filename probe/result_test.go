@@ -21,7 +21,13 @@ func TestCheck(t *testing.T) {
 		{Config{PathBypass, BackendZswapZram, "lzo", "zero"}, map[string]int64{"swpin_zero": n - 24, "swpout_zero": n - 24}, ""},
 		{Config{PathBypass, BackendZswapZram, "lzo", "random"}, map[string]int64{"pswpin": n, "pswpout": n}, ""},
 		{Config{PathBypass, BackendZswapZram, "lzo", "random"}, map[string]int64{"zswpin": n, "zswpout": n}, ""},
+		// Recorded on 6.18.44 (-quick -backend zswap+file): a swap file is
+		// not SWP_SYNCHRONOUS_IO, so swap count 1 also takes the swap cache.
+		{Config{PathBypass, BackendZswapFile, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n, "pswpin": 0}, ""},
+		{Config{PathBypass, BackendZswapFile, "lzo", "random"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n}, ""},
 		// Contradictions.
+		{Config{PathBypass, BackendZswapFile, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": 0}, "nr_swapcached=0, want ~4096"},
+		{Config{PathSwapcache, BackendZswapFile, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, "zswpout=0, want ~4096"},
 		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n}, "pswpout=0, want ~4096"},
 		{Config{PathBypass, BackendZswapZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n}, "zswpout=0, want ~4096"},
 		{Config{PathSwapcache, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": 0}, "nr_swapcached=0"},

@@ -257,6 +257,10 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// Wrap word-wraps one line to MaxWidth, keeping its leading spaces on
+// the first line; continuation lines start with indent.
+func Wrap(line, indent string) string { return wrap(line, indent) }
+
 // wrap word-wraps one line to MaxWidth, continuation lines starting
 // with indent.
 func wrap(line, indent string) string {

@@ -8,13 +8,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/probe"
+	"github.com/swapbench/swapbench/report"
 )
 
 func init() {
@@ -29,7 +29,8 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	quick := fs.Bool("quick", false, "a run of about a minute: 1024 pages x 3 rounds")
 	pages := fs.Int("pages", 0, "pages per round (default 4096, -quick 1024)")
 	count := fs.Int("count", 0, "rounds per configuration (default 5, -quick 3)")
-	backends := fs.String("backend", "", "comma-separated backends: zram, zswap+zram, zswap+file (default all; zswap+file is skipped with a note)")
+	backends := fs.String("backend", "", "comma-separated backends: zram, zswap+zram, zswap+file (default all)")
+	swapfileDir := fs.String("swapfile-dir", "", "`directory` on a disk filesystem for zswap+file's temporary swap file (default /var/tmp; not tmpfs or overlayfs)")
 	paths := fs.String("path", "", "comma-separated paths: bypass, swapcache (default both)")
 	zramComp := fs.String("zram-comp", "", "comma-separated zram algorithms (default every one /sys/block/zram0/comp_algorithm offers)")
 	zswapComp := fs.String("zswap-comp", "", "comma-separated zswap compressors (default every compressor in /proc/crypto)")
@@ -65,6 +66,9 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	if *corpus != "" {
 		opts.Data = append(opts.Data, "corpus:"+*corpus)
 	}
+	if *swapfileDir != "" {
+		opts.SwapfileDir = *swapfileDir
+	}
 	opts.Seed = *seed
 	opts.Force = *force
 	opts.Log = stderr
@@ -87,17 +91,16 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	h := probe.Header{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Kernel: probe.Kernel(), CPU: probeCPUName(), Go: runtime.Version(), Settings: opts.Settings()}
 	results, err := probe.Run(ctx, opts)
 	if err != nil {
-		return err
+		return probeSavePartial(*out, h, results, err, stdout)
 	}
-	kernel := probe.Kernel()
-	h := probe.Header{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Kernel: kernel, CPU: probeCPUName(), Go: runtime.Version(), Settings: opts.Settings()}
 	var buf bytes.Buffer
 	if err := probe.WriteResults(&buf, h, results, runtime.GOMAXPROCS(0)); err != nil {
 		return err
 	}
-	fit, ferr := probe.FitProfile(results, baseProf, "probe-"+kernel, kernel)
+	fit, ferr := probe.FitProfile(results, baseProf, "probe-"+h.Kernel, h.Kernel)
 	if ferr == nil {
 		buf.WriteString("# fitted cost profile (also in " + *profOut + "):\n")
 		for _, n := range fit.Notes {
@@ -106,7 +109,7 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	} else {
 		fmt.Fprintf(&buf, "# no fitted profile: %v\n", ferr)
 	}
-	if err := probeWriteAtomic(*out, buf.Bytes()); err != nil {
+	if err := writeBytes(*out, buf.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d configurations)\n", *out, len(results))
@@ -115,7 +118,7 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 		if err := fit.Write(&pb); err != nil {
 			return err
 		}
-		if err := probeWriteAtomic(*profOut, pb.Bytes()); err != nil {
+		if err := writeBytes(*profOut, pb.Bytes()); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s (fitted: %s)\n", *profOut, strings.Join(fit.Fitted, ", "))
@@ -171,7 +174,7 @@ func probeRefit(file, profOut string, base *cost.Profile, stdout io.Writer) erro
 		_, err := stdout.Write(pb.Bytes())
 		return err
 	}
-	if err := probeWriteAtomic(profOut, pb.Bytes()); err != nil {
+	if err := writeBytes(profOut, pb.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (fitted: %s)\n", profOut, strings.Join(fit.Fitted, ", "))
@@ -191,26 +194,30 @@ func probeCPUName() string {
 	return runtime.GOARCH
 }
 
-// probeWriteAtomic writes data to path through a temporary file in the same
-// directory and a rename.
-func probeWriteAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
+// probeSavePartial keeps what an interrupted or failed probe completed:
+// the configurations whose every round ran go to out.partial, written
+// to a temporary file and renamed, so that it is complete or absent and
+// out itself is never touched. It says where they are and returns
+// runErr.
+func probeSavePartial(out string, h probe.Header, results []*probe.Result, runErr error, stdout io.Writer) error {
+	if len(results) == 0 {
+		fmt.Fprintf(stdout, "no configuration completed; nothing written\n")
+		return runErr
 	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	var buf bytes.Buffer
+	if err := probe.WriteResults(&buf, h, results, runtime.GOMAXPROCS(0)); err != nil {
+		return errors.Join(runErr, err)
 	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
+	fmt.Fprintf(&buf, "# partial: the probe stopped (%v) after %d complete configurations\n", runErr, len(results))
+	partial := out + ".partial"
+	if err := writeBytes(partial, buf.Bytes()); err != nil {
+		return fmt.Errorf("%v; saving the %d complete configurations: %v", runErr, len(results), err)
 	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %v", path, err)
-	}
-	return nil
+	fmt.Fprintf(stdout, "partial results: %d complete configurations in %s (%s not written); swapbench probe -fit %s fits a profile from them\n", len(results), partial, out, partial)
+	return runErr
+}
+
+// writeBytes writes data to path atomically (report.WriteFile).
+func writeBytes(path string, data []byte) error {
+	return report.WriteFile(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 }

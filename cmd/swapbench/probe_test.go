@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/swapbench/swapbench/probe"
 )
 
 func TestProbeUsage(t *testing.T) {
@@ -47,5 +52,76 @@ func TestProbeFit(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "wrote "+prof) {
 		t.Errorf("stdout %q, want wrote %s", out.String(), prof)
+	}
+}
+
+// TestProbeSavePartial: an interrupted probe leaves its complete
+// configurations in FILE.partial, complete and readable, no temporary
+// file, FILE untouched, and says where they are; with nothing complete
+// it writes nothing. (Run itself, which needs root, is covered by
+// probe.TestInterruptedProbeRestores under SWAPBENCH_PROBE=1.)
+func TestProbeSavePartial(t *testing.T) {
+	data, err := os.ReadFile("../../probe/testdata/probe-run.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := probe.ReadResults(data, "probe-run.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := probe.Header{GOOS: "linux", GOARCH: "amd64", Kernel: "6.18.44-fc-v782", CPU: "AMD EPYC"}
+	interrupted := fmt.Errorf("interrupted: %w", context.Canceled)
+
+	dir := t.TempDir()
+	out := filepath.Join(dir, "probe.txt")
+	var stdout bytes.Buffer
+	err = probeSavePartial(out, h, results[:3], interrupted, &stdout)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("probeSavePartial = %v, want the run's error", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s exists after an interrupted probe (%v)", out, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "probe.txt.partial" {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("directory holds %v, want only probe.txt.partial", names)
+	}
+	got, err := os.ReadFile(out + ".partial")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := probe.ReadResults(got, out+".partial")
+	if err != nil || len(back) != 3 {
+		t.Errorf("the partial file reads back as %d configurations, %v; want 3", len(back), err)
+	}
+	if !strings.Contains(string(got), "# partial: the probe stopped (interrupted: context canceled) after 3 complete configurations\n") {
+		t.Errorf("the partial file does not say it is partial:\n%s", got)
+	}
+	if !strings.Contains(stdout.String(), "3 complete configurations in "+out+".partial") {
+		t.Errorf("stdout %q does not say where the partial results are", stdout.String())
+	}
+
+	// Nothing complete: nothing written.
+	dir2 := t.TempDir()
+	stdout.Reset()
+	if err := probeSavePartial(filepath.Join(dir2, "p.txt"), h, nil, interrupted, &stdout); !errors.Is(err, context.Canceled) {
+		t.Errorf("probeSavePartial(nothing) = %v, want the run's error", err)
+	}
+	if entries, _ := os.ReadDir(dir2); len(entries) != 0 {
+		t.Errorf("an interrupted probe with nothing complete wrote %d files", len(entries))
+	}
+	if !strings.Contains(stdout.String(), "nothing written") {
+		t.Errorf("stdout %q, want nothing written", stdout.String())
+	}
+
+	// An unwritable directory: the error says both what stopped the
+	// probe and why saving failed, and leaves nothing behind.
+	err = probeSavePartial(filepath.Join(dir2, "missing", "p.txt"), h, results, interrupted, &stdout)
+	if err == nil || !strings.Contains(err.Error(), "interrupted") || !strings.Contains(err.Error(), "saving the") {
+		t.Errorf("probeSavePartial into a missing directory = %v", err)
 	}
 }

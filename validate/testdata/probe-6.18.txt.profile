@@ -1,0 +1,66 @@
+# fitted by swapbench probe; numbers whose source starts "measured" come from this run,
+# the others are the base profile's
+# fitted: op swap_cache_add
+# fitted: op device_read
+# fitted: codec lz4 decompress
+# fitted: codec lz4 compress
+# fitted: codec lzo decompress
+# fitted: codec lzo compress
+# fitted: codec lzo-rle decompress
+# fitted: codec lzo-rle compress
+# derived zswap_load-minus-zram_read comp=lzo = 1356 ns source="measured: swapbench probe on 6.18.44-fc-v782, median over data=sparse,text,binary of bypass swapin(backend=zswap+zram) - swapin(backend=zram), both comp=lzo: zswap index lookup and zpool map minus zram's bio and slot path, decompression cancels"
+# derived zswap_load-minus-zram_read comp=lzo-rle = 6140 ns source="measured: swapbench probe on 6.18.44-fc-v782, median over data=sparse,text,binary of bypass swapin(backend=zswap+zram) - swapin(backend=zram), both comp=lzo-rle: zswap index lookup and zpool map minus zram's bio and slot path, decompression cancels"
+# derived bypass-zero-page-swapin = 21519 ns source="measured: swapbench probe on 6.18.44-fc-v782, median over 6 configurations of the bypass swapin of a zero page (swap zeromap: no zswap, no zram); compare KERNEL.md s6's 4.17us zram zero-page swapin of 2024"
+# swapbench cost profile: modelled kernel ns per model op
+profile probe-6.18.44-fc-v782
+hz 250 source="assumed: CONFIG_HZ=250, the Kconfig default (kernel/Kconfig.hz)"
+op do_swap_page base=2493 per=0 source="derived: the remainder that makes the model's zero-page bypass swapin from zram on v6.8 cost 4.26us with the pin (13ddaf26be32; bench.TestCalibration checks it): exception entry and exit, handle_mm_fault's page walk, get_swap_device, swap_read_folio and the benchmark's loop"
+op pte_lock base=15 per=0 source="assumed: an uncontended spin_lock/spin_unlock pair on a cache-hot lock, ~15ns; waits are modelled by cost.Sched"
+op cluster_lock base=15 per=0 source="assumed: an uncontended spin_lock/spin_unlock pair on a cache-hot lock, ~15ns; waits are modelled by cost.Sched"
+op swap_cache_lookup base=15 per=5 source="assumed: RCU xa_load, ~15ns plus ~5ns per xa_node level walked (cache-warm)"
+op swap_cache_add base=0 per=0 source="measured: swapbench probe on 6.18.44-fc-v782, median over 30 configurations of swapin(path=swapcache) - swapin(path=bypass) = -104ns; the timed swap cache path adds but does not delete (a child holds the entry), so all of it is charged here"
+op swap_cache_delete base=410 per=0 source="derived: removing the bypass costs 1.17us per zero page (4.12 -> 5.29us, RFC 4/10, Kairui Song) for swap cache add, lookup and delete; the swapin's share is 0.76us (swap_cache_add line), the deletion the rest: 1.17-0.76 = 410ns"
+op zswap_tree_lock base=15 per=0 source="assumed: an uncontended spin_lock/spin_unlock pair on a cache-hot lock, ~15ns; waits are modelled by cost.Sched"
+op zswap_index_lookup base=5 per=8 source="assumed: ~8ns per rbtree node or xa_node compared, cache-warm (a cache miss is ~80ns: see BenchmarkZswapIndex's ns/op at 2^24 entries)"
+op zswap_index_insert base=30 per=8 source="assumed: the walk (~8ns a node) plus rb_insert_color or xa_store's node update, ~30ns"
+op zswap_index_erase base=40 per=8 source="assumed: the walk (~8ns a node) plus rb_erase rebalancing or xa_erase's node update, ~40ns"
+op zswap_lru base=25 per=0 source="assumed: list_lru_add/del under the list_lru spinlock, ~25ns"
+op compress base=0 per=0 source="per codec: see the codec lines"
+op decompress base=0 per=0 source="per codec: see the codec lines"
+op same_filled_check base=0 per=0.05 source="assumed: reading the page 8 bytes at a time at ~20 GB/s (n = bytes scanned; a page that is not same-filled stops early)"
+op fill_page base=0 per=0.025 source="assumed: memset_l of the page at ~40 GB/s, ~100ns"
+op zs_malloc base=150 per=0 source="assumed: zs_malloc's fast path: size class, pool lock, object, ~150ns"
+op zs_free base=100 per=0 source="assumed: zs_free: pool lock, object free, ~100ns"
+op zram_slot_lock base=15 per=0 source="assumed: an uncontended spin_lock/spin_unlock pair on a cache-hot lock, ~15ns; waits are modelled by cost.Sched"
+op device_read base=0 per=0 source="measured: swapbench probe on 6.18.44-fc-v782, median over 3 zram algorithms of bypass swapin(data=random, stored as-is) - swapin(data=zero, no device I/O) = -333ns: bio, zram slot lookup and a 4 KiB copy"
+op device_write base=880 per=0 source="assumed: bio and zram_write_page bookkeeping as for a read (device_read line); compression is charged separately"
+op folio_alloc base=150 per=0 source="assumed: a folio from the per-CPU free lists, not zeroed (the read fills it), ~150ns"
+op folio_free base=100 per=0 source="assumed: freeing to the per-CPU free lists, ~100ns"
+op memcg_charge base=100 per=0 source="assumed: mem_cgroup_swapin_charge_folio from the per-CPU charge stock, ~100ns"
+op folio_add_lru base=20 per=0 source="assumed: folio_add_lru into the per-CPU folio_batch, ~20ns"
+op lru_add_drain base=100 per=40 source="assumed: lruvec lock ~100ns plus ~40ns per folio moved to the LRU lists"
+op swapcache_prepare base=30 per=0 source="derived: the pin adds (4.26-4.17)us = 90ns per swapin (13ddaf26be32): swapcache_prepare + swapcache_clear + their two cluster locks (15ns each, assumed) = 2x30ns + 2x15ns"
+op swapcache_clear base=30 per=0 source="derived: the pin adds (4.26-4.17)us = 90ns per swapin (13ddaf26be32): swapcache_prepare + swapcache_clear + their two cluster locks (15ns each, assumed) = 2x30ns + 2x15ns"
+op swap_free base=30 per=0 source="assumed: a swap_map count update under the cluster lock, ~30ns"
+op free_swap_slot base=30 per=0 source="assumed: appending to the per-CPU slots_ret batch, ~30ns"
+op swapcache_free_entries base=200 per=30 source="assumed: swapcache_free_entries sorts the batch (~200ns) and does ~30ns of bookkeeping per slot; the locks and zswap_invalidate it calls are charged as their own ops"
+op zswap_invalidate base=20 per=30 source="assumed: the call ~20ns, plus ~30ns when it frees an entry (n = 1); the lookup, erase and zs_free are their own ops"
+op schedule_timeout base=1500 per=0 source="assumed: switching out and back in, ~1.5us with 2024 x86 mitigations; the sleep adds 1e9/HZ ns per tick (or until the wait queue wakes it)"
+op swapcache_wait base=50 per=0 source="assumed: prepare_to_wait/finish_wait on the swapcache wait queue, ~50ns"
+op set_pte_at base=120 per=0 source="assumed: folio_add_anon_rmap_pte, set_pte_at and the mm counters, ~120ns"
+op try_to_unmap_one base=300 per=0 source="assumed: try_to_unmap_one: rmap walk, ptep_clear_flush with a local TLB flush, the swap PTE, ~300ns"
+op user_write base=0 per=0.025 source="assumed: a user write of the whole page at ~40 GB/s"
+codec deflate compress base=41000 per=0 source="derived: lz4 README lzbench table (Core i7-9700K, Silesia): zlib 1.2.11 deflate -1 compresses 100 MB/s: 4096B in 41us (the kernel's crypto deflate default level is slower still)"
+codec deflate decompress base=9870 per=0 source="derived: lz4 README lzbench table (Core i7-9700K, Silesia): zlib 1.2.11 inflates 415 MB/s: 4096B in 9.87us; no fio anchor"
+codec lz4 compress base=9311.639 per=0 source="measured: swapbench probe on 6.18.44-fc-v782, zram comp=lz4 MADV_PAGEOUT per page(data) - (zero) fitted against zram compressed bytes/page over data=sparse,text,binary (119B:23668ns 1314B:797ns 2153B:3470ns); includes zram's write path"
+codec lz4 decompress base=4836.794 per=0 source="measured: swapbench probe on 6.18.44-fc-v782, zram comp=lz4 bypass swapin(data) - swapin(data=random: zram read overhead and a 4 KiB copy, no decompression) fitted against zram compressed bytes/page over data=sparse,text,binary (119B:6572ns 1314B:2073ns 2153B:5865ns)"
+codec lz4 compress data=random base=1500 per=0 source="assumed: on incompressible input the fast codecs skip ahead (LZ4's acceleration, LZO's literal-run heuristic) and run several times faster than on Silesia; ~2.7 GB/s, 1.5us"
+codec lzo compress base=6481.954 per=12.546 source="measured: swapbench probe on 6.18.44-fc-v782, zram comp=lzo MADV_PAGEOUT per page(data) - (zero) fitted against zram compressed bytes/page over data=sparse,text,binary (133B:9612ns 1327B:18695ns 1911B:33431ns); includes zram's write path"
+codec lzo decompress base=0 per=3.24 source="measured: swapbench probe on 6.18.44-fc-v782, zram comp=lzo bypass swapin(data) - swapin(data=random: zram read overhead and a 4 KiB copy, no decompression) fitted against zram compressed bytes/page over data=sparse,text,binary (133B:3892ns 1327B:-7007ns 1911B:13456ns)"
+codec lzo-rle compress base=9693.404 per=8.52 source="measured: swapbench probe on 6.18.44-fc-v782, zram comp=lzo-rle MADV_PAGEOUT per page(data) - (zero) fitted against zram compressed bytes/page over data=sparse,text,binary (129B:11198ns 1329B:19850ns 1964B:27183ns); includes zram's write path"
+codec lzo-rle decompress base=529.188 per=3.64 source="measured: swapbench probe on 6.18.44-fc-v782, zram comp=lzo-rle bypass swapin(data) - swapin(data=random: zram read overhead and a 4 KiB copy, no decompression) fitted against zram compressed bytes/page over data=sparse,text,binary (129B:2405ns 1329B:1306ns 1964B:10330ns)"
+codec lzo-rle compress data=random base=2000 per=0 source="assumed: on incompressible input the fast codecs skip ahead (LZ4's acceleration, LZO's literal-run heuristic) and run several times faster than on Silesia; ~2 GB/s, 2us (as lzo)"
+codec lzo compress data=random base=2000 per=0 source="assumed: on incompressible input the fast codecs skip ahead (LZ4's acceleration, LZO's literal-run heuristic) and run several times faster than on Silesia; ~2 GB/s, 2us"
+codec zstd compress base=7950 per=0 source="derived: lz4 README lzbench table (Core i7-9700K, Silesia): zstd 1.4.0 -1 compresses 515 MB/s: 4096B in 7.95us (the kernel's zswap zstd runs at level 3: slower, assumed close)"
+codec zstd decompress base=4820 per=0 source="derived: zram random 4 KiB read (fio, third-party, KERNEL.md s6) with zstd 5.7us minus the 880ns read overhead (device_read line)"
+codec zstd compress data=random base=4000 per=0 source="assumed: zstd -1 detects incompressible blocks and stores them raw, about twice its Silesia speed, 4us"

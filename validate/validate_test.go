@@ -1,0 +1,334 @@
+package validate
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/swapbench/swapbench/cost"
+	"github.com/swapbench/swapbench/model/codec"
+	"github.com/swapbench/swapbench/plots"
+	"github.com/swapbench/swapbench/probe"
+)
+
+// The recorded run: swapbench probe on 6.18.44 (docs/validation.md), and
+// a subset of it (zram with lz4, plus one configuration of each kind the
+// simulator lacks) that is quick to simulate.
+const (
+	recorded        = "testdata/probe-6.18.txt"
+	recordedProfile = "testdata/probe-6.18.txt.profile"
+	subset          = "testdata/probe-lz4.txt"
+)
+
+func TestMap(t *testing.T) {
+	for _, tc := range []struct {
+		kernel, bypass, swapcache string
+	}{
+		{"6.18.44-fc-v782", "fix=merged/sync=waitqueue/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
+		{"6.12.0", "fix=merged/sync=waitqueue/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
+		{"6.10.3-arch1", "fix=merged/sync=tick/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
+		{"6.9.12", "fix=merged/sync=tick/kernel=v6.9", "fix=never-bypass/sync=folio-lock/kernel=v6.9"},
+		{"6.8.0-45-generic", "fix=non-exclusive/sync=tick/kernel=v6.8", "fix=never-bypass/sync=folio-lock/kernel=v6.8"},
+		{"5.15.0", "fix=non-exclusive/sync=none/kernel=v6.8", "fix=never-bypass/sync=folio-lock/kernel=v6.8"},
+		{"7.1.0", "fix=merged/sync=waitqueue/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
+	} {
+		m, err := Map(tc.kernel)
+		if err != nil {
+			t.Errorf("Map(%q): %v", tc.kernel, err)
+			continue
+		}
+		if m.Bypass.String() != tc.bypass || m.Swapcache.String() != tc.swapcache {
+			t.Errorf("Map(%q) = %s, %s; want %s, %s", tc.kernel, m.Bypass, m.Swapcache, tc.bypass, tc.swapcache)
+		}
+		if len(m.Why) != 3 {
+			t.Errorf("Map(%q) gives %d reasons, want 3 (base, bypass, swapcache)", tc.kernel, len(m.Why))
+		}
+	}
+	if _, err := Map("linux"); err == nil || !strings.Contains(err.Error(), "want a uname -r release") {
+		t.Errorf("Map(linux) = %v, want an error", err)
+	}
+}
+
+// TestLoadErrors: each bad input is one line naming the file and what was
+// wanted.
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good, err := os.ReadFile(subset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noKernel := strings.Replace(string(good), "kernel: 6.18.44-fc-v782\n", "", 1)
+	for _, tc := range []struct {
+		probe, profile, want string
+	}{
+		{filepath.Join(dir, "missing.txt"), recordedProfile, "missing.txt: no such file or directory; want the results file of swapbench probe"},
+		{"../docs/results-x86-2024.txt", recordedProfile, "results-x86-2024.txt: no BenchmarkKernelSwapin lines (want the results file of swapbench probe)"},
+		{write("torn.txt", "kernel: 6.18\nBenchmarkKernelSwapin/path=bypass/backend=zram/comp=lz4/data=text-2 4096 1e4x ns/op\n"), recordedProfile, `torn.txt:2: "1e4x": want a number before ns/op`},
+		{write("nokey.txt", "kernel: 6.18\nBenchmarkKernelSwapin/path=bypass/backend=zram-2 4096 1e4 ns/op\n"), recordedProfile, `nokey.txt:2: "path=bypass/backend=zram": want path=P/backend=B/comp=C/data=D`},
+		{write("nokernel.txt", noKernel), recordedProfile, `nokernel.txt: no "kernel:" header line; want the results file of swapbench probe`},
+		{write("badkernel.txt", strings.Replace(string(good), "kernel: 6.18.44-fc-v782", "kernel: mainline", 1)), recordedProfile, `badkernel.txt: kernel "mainline": want a uname -r release`},
+		{subset, filepath.Join(dir, "missing.profile"), "missing.profile: no such file or directory (want a cost profile"},
+		{subset, subset, "probe-lz4.txt:"},
+	} {
+		_, err := Load(tc.probe, tc.profile)
+		if err == nil {
+			t.Errorf("Load(%s, %s) succeeded, want %q", tc.probe, tc.profile, tc.want)
+			continue
+		}
+		if s := err.Error(); !strings.Contains(s, tc.want) || strings.Contains(s, "\n") {
+			t.Errorf("Load(%s, %s) = %q, want one line containing %q", tc.probe, tc.profile, s, tc.want)
+		}
+	}
+}
+
+var (
+	subsetOnce sync.Once
+	subsetRep  *Report
+	subsetErr  error
+)
+
+// runSubset validates the subset once for the tests that read the report.
+func runSubset(t *testing.T) *Report {
+	t.Helper()
+	subsetOnce.Do(func() {
+		in, err := Load(subset, recordedProfile)
+		if err != nil {
+			subsetErr = err
+			return
+		}
+		subsetRep, subsetErr = Run(context.Background(), in, Options{})
+	})
+	if subsetErr != nil {
+		t.Fatal(subsetErr)
+	}
+	return subsetRep
+}
+
+// TestRunRecorded simulates the subset of the recorded run and checks
+// the rows: one per swapin configuration and one per page-out
+// configuration, the simulated ones under the mapped variants, their
+// operations' shares adding up to the prediction, the others named as
+// not simulated.
+func TestRunRecorded(t *testing.T) {
+	rep := runSubset(t)
+	var swapins, swapouts, sim int
+	for _, r := range rep.Rows {
+		switch r.Bench {
+		case Swapin:
+			swapins++
+		case Swapout:
+			swapouts++
+			if r.Config.Path != "" {
+				t.Errorf("swapout row %v has a path", r.Config)
+			}
+		}
+		if r.Measured <= 0 {
+			t.Errorf("%s %v: measured %v", r.Bench, r.Config, r.Measured)
+		}
+		if !r.Simulated() {
+			continue
+		}
+		sim++
+		want := "fix=merged/sync=waitqueue/kernel=v6.10/"
+		if r.Config.Path == probe.PathSwapcache {
+			want = "fix=never-bypass/sync=folio-lock/kernel=v6.10/"
+		}
+		if r.Bench == Swapout {
+			want = "BenchmarkSwapout/kernel=v6.10/"
+		}
+		if !strings.Contains(r.Sim, want) {
+			t.Errorf("%v simulated as %s, want %s", r.Config, r.Sim, want)
+		}
+		var sum float64
+		for _, s := range r.Shares {
+			sum += s.NS
+		}
+		if r.Predicted <= 0 || math.Abs(sum-r.Predicted) > 1e-6*r.Predicted {
+			t.Errorf("%s: shares add up to %.3f ns, prediction %.3f", r.Sim, sum, r.Predicted)
+		}
+		if !slices.IsSortedFunc(r.Shares, func(a, b Share) int { return -cmpFloat(a.NS, b.NS) }) {
+			t.Errorf("%s: shares not largest first: %v", r.Sim, r.Shares)
+		}
+		if r.Off() && (r.Cause == nil || r.Cause.Op == "" && r.Cause.Configs == 0) {
+			t.Errorf("%s is off by %.2f and has no cause", r.Sim, r.Ratio())
+		}
+	}
+	// 6 zram lz4 configurations, 1 lzo, 1 zswap+file; page-outs pool the paths.
+	if swapins != 8 || swapouts != 5 || sim != 9 {
+		t.Errorf("%d swapin rows, %d page-out rows, %d simulated; want 8, 5, 9", swapins, swapouts, sim)
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// TestNotSimulated: a configuration is simulated exactly when the model
+// has its backend and model/codec its codec, so a codec added to the
+// registry is picked up with no change here.
+func TestNotSimulated(t *testing.T) {
+	in, err := Load(recorded, recordedProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Map(in.Kernel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range rows(in, m) {
+		_, cerr := codec.New(r.Config.Comp)
+		var want string
+		switch {
+		case r.Config.Backend == probe.BackendZswapFile:
+			want = "not simulated: no backend zswap+file"
+		case cerr != nil:
+			want = "not simulated: no codec " + r.Config.Comp
+		}
+		if r.Skip != want {
+			t.Errorf("%s %v: skip %q, want %q", r.Bench, r.Config, r.Skip, want)
+		}
+		seen[r.Config.Backend+" "+r.Config.Comp] = true
+	}
+	if len(seen) < 9 {
+		t.Errorf("the recorded run has %d backend/codec pairs, want 9 (3 backends x 3)", len(seen))
+	}
+	p, _ := cost.Lookup("x86-2024")
+	for _, c := range codec.Names() {
+		if _, ok := p.Codec(c, ""); !ok {
+			continue
+		}
+		if _, _, skip := runnable("zram", c, "text", p, ".", 1); skip != "" {
+			t.Errorf("codec %s is in model/codec and priced, but %s", c, skip)
+		}
+	}
+	if _, _, skip := runnable("zram", "no-such-codec", "text", p, ".", 1); skip != "not simulated: no codec no-such-codec" {
+		t.Errorf("an unknown codec: %q", skip)
+	}
+	if _, _, skip := runnable("zram", "lz4", "corpus:nothere.corpus", p, t.TempDir(), 1); !strings.HasPrefix(skip, "not simulated: no data ") {
+		t.Errorf("a missing corpus: %q", skip)
+	}
+}
+
+// TestExplain: the cause is the operation whose share, scaled, fits the
+// gaps of the row and of its one-key neighbours.
+func TestExplain(t *testing.T) {
+	mk := func(path, data string, shares map[string]float64, extra func(map[string]float64) float64) *Row {
+		r := &Row{Bench: Swapin, Config: probe.Config{Path: path, Backend: "zram", Comp: "lz4", Data: data}}
+		for op, ns := range shares {
+			r.Shares = append(r.Shares, Share{op, ns})
+			r.Predicted += ns
+		}
+		slices.SortFunc(r.Shares, func(a, b Share) int { return -cmpFloat(a.NS, b.NS) })
+		r.Measured = r.Predicted + extra(shares)
+		return r
+	}
+	ops := func(decomp float64) map[string]float64 {
+		return map[string]float64{"do_swap_page": 2500, "set_pte_at": 120, "lz4 decompress": decomp, "device_read": 900}
+	}
+	datas := map[string]float64{"zero": 0, "text": 2000, "binary": 3000, "random": 100}
+
+	// Decompression three times as dear as modelled: 4x closes the gaps.
+	var rows []*Row
+	for d, ns := range datas {
+		rows = append(rows, mk("bypass", d, ops(ns), func(s map[string]float64) float64 { return 3 * s["lz4 decompress"] }))
+	}
+	Explain(rows)
+	for _, r := range rows {
+		if !r.Off() {
+			continue
+		}
+		if r.Cause == nil || r.Cause.Op != "lz4 decompress" || math.Abs(r.Cause.Scale-4) > 1e-9 || r.Cause.Explained < 0.999 {
+			t.Errorf("%s: cause %+v, want lz4 decompress x4", r.Config.Data, r.Cause)
+		}
+	}
+
+	// A gap common to all: the fault, with everything that costs the
+	// same in every configuration in step with it.
+	rows = rows[:0]
+	for d, ns := range datas {
+		rows = append(rows, mk("bypass", d, ops(ns), func(map[string]float64) float64 { return 7500 }))
+	}
+	Explain(rows)
+	for _, r := range rows {
+		if r.Cause == nil || r.Cause.Op != "do_swap_page" || math.Abs(r.Cause.Scale-4) > 1e-9 {
+			t.Fatalf("%s: cause %+v, want do_swap_page x4", r.Config.Data, r.Cause)
+		}
+		slices.Sort(r.Cause.InStep)
+		if !slices.Equal(r.Cause.InStep, []string{"device_read", "set_pte_at"}) {
+			t.Errorf("%s: in step %v, want device_read, set_pte_at", r.Config.Data, r.Cause.InStep)
+		}
+	}
+
+	// A gap no operation could close within MaxScale: none.
+	r := mk("bypass", "text", map[string]float64{"do_swap_page": 100}, func(map[string]float64) float64 { return 5000 })
+	Explain([]*Row{r})
+	if r.Cause == nil || r.Cause.Op != "" {
+		t.Errorf("cause %+v, want none", r.Cause)
+	}
+
+	// Rows within Tolerance get no cause; rows two keys apart are not
+	// compared.
+	a := mk("bypass", "text", ops(2000), func(map[string]float64) float64 { return 100 })
+	b := mk("swapcache", "zero", ops(0), func(map[string]float64) float64 { return 9000 })
+	Explain([]*Row{a, b})
+	if a.Cause != nil || b.Cause == nil || b.Cause.Configs != 1 {
+		t.Errorf("causes %+v, %+v; want none for the close row and one config for the other", a.Cause, b.Cause)
+	}
+}
+
+// TestOutput: the text is at most 72 columns and names every row; the
+// figures are drawn.
+func TestOutput(t *testing.T) {
+	rep := runSubset(t)
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	for i, line := range strings.Split(text, "\n") {
+		if n := len([]rune(line)); n > 72 {
+			t.Errorf("line %d is %d columns: %q", i+1, n, line)
+		}
+	}
+	for _, want := range []string{
+		"probe: " + subset + " (8 configurations)",
+		"kernel base: v6.10 is the newest modelled base not newer than 6.18",
+		"path=bypass: fix=merged/sync=waitqueue/kernel=v6.10",
+		"zram lz4\n  bypass    zero ",
+		"  bypass    text ",
+		"not simulated: no codec lzo",
+		"not simulated: no backend zswap+file",
+		"Swapout: MADV_PAGEOUT time",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	figs, err := rep.Figures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := plots.Save(t.TempDir(), figs)
+	if err != nil || len(paths) != 4 {
+		t.Errorf("saved %v, %v; want validate-swapin and validate-swapout as PNG and SVG", paths, err)
+	}
+}
