@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -92,7 +93,11 @@ func (o Options) Validate() error {
 
 // Check explores every variant under every scenario. Results come back in
 // variant order, whatever the parallelism.
-func Check(o Options) ([]Result, error) {
+func Check(o Options) ([]Result, error) { return CheckContext(context.Background(), o) }
+
+// CheckContext is Check that stops soon after ctx is done, returning
+// ctx.Err().
+func CheckContext(ctx context.Context, o Options) ([]Result, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -112,7 +117,7 @@ func Check(o Options) ([]Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results[i], errs[i] = checkOne(o.Variants[i], o)
+				results[i], errs[i] = checkOne(ctx, o.Variants[i], o)
 			}
 		}()
 	}
@@ -121,6 +126,9 @@ func Check(o Options) ([]Result, error) {
 	}
 	close(jobs)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Variants[i], err)
@@ -129,7 +137,7 @@ func Check(o Options) ([]Result, error) {
 	return results, nil
 }
 
-func checkOne(v fixes.Variant, o Options) (Result, error) {
+func checkOne(ctx context.Context, v fixes.Variant, o Options) (Result, error) {
 	start := time.Now()
 	cfg, err := Config(v, o.Mutations)
 	if err != nil {
@@ -139,9 +147,9 @@ func checkOne(v fixes.Variant, o Options) (Result, error) {
 	for _, s := range o.Scenarios {
 		var out Outcome
 		if o.Walk > 0 {
-			out, err = Walk(cfg, s, o.Bounds, o.Seed, o.Walk)
+			out, err = walk(ctx, cfg, s, o.Bounds, o.Seed, o.Walk)
 		} else {
-			out, err = Explore(cfg, s, o.Bounds)
+			out, err = explore(ctx, cfg, s, o.Bounds)
 		}
 		if err != nil {
 			return Result{}, err

@@ -11,6 +11,7 @@
 package explore
 
 import (
+	"context"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -116,6 +117,10 @@ type Outcome struct {
 // same or a smaller depth. Within the bounds it is exhaustive: every
 // reachable state is expanded.
 func Explore(cfg model.Config, s Scenario, b Bounds) (Outcome, error) {
+	return explore(context.Background(), cfg, s, b)
+}
+
+func explore(ctx context.Context, cfg model.Config, s Scenario, b Bounds) (Outcome, error) {
 	if err := b.validate(); err != nil {
 		return Outcome{}, err
 	}
@@ -126,13 +131,14 @@ func Explore(cfg model.Config, s Scenario, b Bounds) (Outcome, error) {
 	if b.MaxStates == 0 {
 		b.MaxStates = MaxStatesFor(1)
 	}
-	e := &explorer{s: s, b: b, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
+	e := &explorer{ctx: ctx, s: s, b: b, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
 	e.out.Scenario = s.Name
 	err = e.dfs(w, state{last: -1})
 	return e.out, err
 }
 
 type explorer struct {
+	ctx  context.Context
 	s    Scenario
 	b    Bounds
 	seen map[uint64]int // fingerprint -> smallest depth expanded at
@@ -192,6 +198,11 @@ func (e *explorer) dfs(w *world, st state) error {
 	}
 	e.seen[fp] = st.depth
 	e.out.States++
+	if e.out.States%4096 == 0 {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
+	}
 	for i, c := range choices {
 		next := w
 		if i < len(choices)-1 {

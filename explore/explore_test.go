@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"context"
 	"errors"
 	"regexp"
 	"slices"
@@ -219,5 +220,35 @@ func TestStateLimit(t *testing.T) {
 	}
 	if n := MaxStatesFor(2); n < 1<<16 {
 		t.Errorf("default state limit %d, want at least 65536", n)
+	}
+}
+
+// TestCheckContextCancel: a cancelled check stops and says so instead of
+// finishing the matrix, each search within 4096 states of the cancel.
+func TestCheckContextCancel(t *testing.T) {
+	vs, err := fixes.Matrix(nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := CheckContext(ctx, Options{Variants: vs, Scenarios: Scenarios(), Bounds: DefaultBounds}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled check: %v, want context.Canceled", err)
+	}
+	cfg, err := Config(variant(t, "merged", "tick", "v6.8"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := LookupScenario("aba")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := Explore(cfg, s, DefaultBounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := explore(ctx, cfg, s, DefaultBounds)
+	if !errors.Is(err, context.Canceled) || out.States != 4096 || full.States <= 4096 {
+		t.Errorf("cancelled search of aba: %v after %d states (%d uncancelled), want context.Canceled after 4096", err, out.States, full.States)
 	}
 }

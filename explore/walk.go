@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 
@@ -19,6 +20,10 @@ func validWalk(n int) error {
 // step, from a generator seeded with seed. The same seed, n and bounds
 // give the same outcome.
 func Walk(cfg model.Config, s Scenario, b Bounds, seed uint64, n int) (Outcome, error) {
+	return walk(context.Background(), cfg, s, b, seed, n)
+}
+
+func walk(ctx context.Context, cfg model.Config, s Scenario, b Bounds, seed uint64, n int) (Outcome, error) {
 	if err := b.validate(); err != nil {
 		return Outcome{}, err
 	}
@@ -29,10 +34,13 @@ func Walk(cfg model.Config, s Scenario, b Bounds, seed uint64, n int) (Outcome, 
 	if err != nil {
 		return Outcome{}, err
 	}
-	e := &explorer{s: s, b: b}
+	e := &explorer{ctx: ctx, s: s, b: b}
 	e.out.Scenario = s.Name
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	for range n {
+		if err := ctx.Err(); err != nil {
+			return e.out, err
+		}
 		w := root.clone()
 		st := state{last: -1}
 		e.path = e.path[:0]

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"slices"
 
 	"context"
@@ -32,6 +33,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "", "comma-separated results files to report on instead of running the benchmarks")
 	noCheck := fs.Bool("no-check", false, "leave out the race explorer's verdicts")
 	filter := fs.String("filter", "", "benchstat filter for the comparison and plots (default all)")
+	resume := fs.Bool("resume", false, "finish the benchmark run of an interrupted report, keeping its results")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -47,7 +49,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		commandLines = append(commandLines, "swapbench report -in "+*in)
 	} else {
 		results := filepath.Join(*outDir, "results.txt")
-		opts := runOptions{out: results, count: 10, benchtime: defaultBenchtime, profile: "x86-2024", seed: 1}
+		opts := runOptions{out: results, count: 10, benchtime: defaultBenchtime, profile: "x86-2024", seed: 1, resume: *resume}
 		if err := opts.run(ctx, stderr); err != nil {
 			return err
 		}
@@ -83,7 +85,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(stderr, "running the race explorer over the default matrix...")
-		verdicts, err := explorerVerdicts()
+		verdicts, err := explorerVerdicts(ctx)
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stderr, "interrupted in the race explorer; nothing written to %s; the results read (%s) are complete: swapbench report -in %s\n",
+				*outDir, strings.Join(files, ", "), strings.Join(files, ","))
+			return err
+		}
 		if err != nil {
 			return err
 		}
@@ -122,7 +129,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 
 // explorerVerdicts runs the default check and renders it with one
 // counterexample timeline per losing fix.
-func explorerVerdicts() (string, error) {
+func explorerVerdicts(ctx context.Context) (string, error) {
 	vs, err := fixes.Matrix(nil, nil, nil)
 	if err != nil {
 		return "", err
@@ -131,7 +138,7 @@ func explorerVerdicts() (string, error) {
 	defer debug.SetGCPercent(old)
 	scs := explore.Scenarios()
 	start := time.Now()
-	rs, err := explore.Check(explore.Options{Variants: vs, Scenarios: scs, Bounds: explore.DefaultBounds})
+	rs, err := explore.CheckContext(ctx, explore.Options{Variants: vs, Scenarios: scs, Bounds: explore.DefaultBounds})
 	if err != nil {
 		return "", err
 	}
