@@ -3,6 +3,7 @@ package probe
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -31,9 +32,15 @@ type Config struct {
 	Path, Backend, Comp, Data string
 }
 
-// Key is the benchmark name suffix, in the simulator's key order.
+// Key is the benchmark name suffix, in the simulator's key order. A
+// corpus is named by its file's base name, as bench names data=corpus:FILE:
+// '/' separates the keys, so a path in the name would not read back.
 func (c Config) Key() string {
-	return fmt.Sprintf("path=%s/backend=%s/comp=%s/data=%s", c.Path, c.Backend, c.Comp, c.Data)
+	data := c.Data
+	if path, ok := strings.CutPrefix(data, "corpus:"); ok {
+		data = "corpus:" + filepath.Base(path)
+	}
+	return fmt.Sprintf("path=%s/backend=%s/comp=%s/data=%s", c.Path, c.Backend, c.Comp, data)
 }
 
 // Round is one round of one configuration.

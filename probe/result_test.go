@@ -122,3 +122,24 @@ func TestOptionsCheck(t *testing.T) {
 		t.Errorf("backend nvme accepted")
 	}
 }
+
+// TestCorpusKey: a corpus configuration is written under its file's base
+// name (as bench names data=corpus:FILE), so its key reads back.
+func TestCorpusKey(t *testing.T) {
+	c := Config{Path: PathBypass, Backend: BackendZram, Comp: "lz4", Data: "corpus:/tmp/some dir/app.corpus"}
+	if got, want := c.Key(), "path=bypass/backend=zram/comp=lz4/data=corpus:app.corpus"; got != want {
+		t.Errorf("Key = %q, want %q", got, want)
+	}
+	var buf bytes.Buffer
+	rs := []*Result{{Config: c, Rounds: []Round{{Pages: 16, SwapinNS: 1000, SwapoutNS: 2000}}}}
+	if err := WriteResults(&buf, Header{Kernel: "6.18"}, rs, 2); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadResults(buf.Bytes(), "corpus.txt")
+	if err != nil {
+		t.Fatalf("a corpus configuration does not read back: %v", err)
+	}
+	if len(back) != 1 || back[0].Data != "corpus:app.corpus" || back[0].MedianSwapout() != 2000 {
+		t.Errorf("read back %+v, want one corpus:app.corpus result", back)
+	}
+}
