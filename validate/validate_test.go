@@ -320,6 +320,8 @@ func TestOutput(t *testing.T) {
 		"not simulated: no codec lzo",
 		"not simulated: no backend zswap+file",
 		"Swapout: MADV_PAGEOUT time",
+		"Held out (no fitted number came from them; the validation): ",
+		"Fitted numbers and the rows above they came from:",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
@@ -438,4 +440,34 @@ func opByName(t *testing.T, name string) model.Op {
 		t.Fatalf("no op %s", name)
 	}
 	return op
+}
+
+// TestUnattributed: a profile whose fitted lines do not name the
+// measurements (written before they did) marks no row and says why.
+func TestUnattributed(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "old.profile")
+	if err := os.WriteFile(prof, []byte("# fitted: op swap_cache_add\nprofile old\nbase x86-2024\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := Load(subset, prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(in.Fitted, []string{"op swap_cache_add"}) || !slices.Equal(in.Unattributed(), in.Fitted) {
+		t.Fatalf("fitted %v, unattributed %v; want op swap_cache_add, unattributed", in.Fitted, in.Unattributed())
+	}
+	m, _ := Map(in.Kernel)
+	rep := &Report{In: in, Map: m, Rows: rows(in, m)}
+	for _, r := range rep.Rows {
+		if len(r.Fitted) > 0 {
+			t.Errorf("%v marked fitted by %v with no measurements named", r.Config, r.Fitted)
+		}
+	}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if flat := strings.Join(strings.Fields(b.String()), " "); !strings.Contains(flat, "the profile does not name the measurements its fitted op swap_cache_add came from") {
+		t.Errorf("text does not say the fitted rows cannot be marked:\n%s", b.String())
+	}
 }
