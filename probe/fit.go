@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -25,16 +26,60 @@ func (n Note) String() string {
 type Fit struct {
 	Profile *cost.Profile // the base profile with the measured numbers replaced
 	Fitted  []string      // what was replaced: "op NAME" or "codec NAME decompress"
-	Notes   []Note
+	// From maps each of Fitted to the measurements it was derived from,
+	// as UseKey names them, so that validate can tell the rows that set
+	// a number (calibration) from the ones held out.
+	From  map[string][]string
+	Notes []Note
 }
 
-// Write writes the notes and the fitted lines as comments, then the
-// profile in the cost file format (cost.Parse reads it back).
+// The probe's two measurements of a configuration, as FitOptions.Simulate
+// and UseKey name them.
+const (
+	BenchSwapin  = "Swapin"  // one touch of a swapped-out page
+	BenchSwapout = "Swapout" // MADV_PAGEOUT time per page
+)
+
+// UseKey names one measurement a fit used: "Swapin/" or "Swapout/"
+// followed by the configuration's key.
+func UseKey(bench string, c Config) string { return bench + "/" + c.Key() }
+
+// use records that fitted number name was derived from the measurement
+// bench of c.
+func (f *Fit) use(name, bench string, c Config) {
+	if f.From == nil {
+		f.From = map[string][]string{}
+	}
+	if k := UseKey(bench, c); !slices.Contains(f.From[name], k) {
+		f.From[name] = append(f.From[name], k)
+	}
+}
+
+// fitted adds name to Fitted with the measurements it came from.
+func (f *Fit) fitted(name, bench string, from ...Config) {
+	f.Fitted = append(f.Fitted, name)
+	for _, c := range from {
+		f.use(name, bench, c)
+	}
+}
+
+// fittedPrefix starts the comment lines that list the fitted numbers:
+// "# fitted: NAME from: USEKEY USEKEY ...".
+const fittedPrefix, fittedFrom = "# fitted: ", " from: "
+
+// Write writes the notes and the fitted lines (each with the
+// measurements it came from) as comments, then the profile in the cost
+// file format (cost.Parse reads it back; ReadFitted reads the fitted
+// lines).
 func (f *Fit) Write(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# fitted by swapbench probe; numbers whose source starts \"measured\" come from this run,\n# the others are the base profile's\n")
+	fmt.Fprintf(&b, "# fitted by swapbench probe; numbers whose source starts \"measured\" come from this run,\n# the others are the base profile's; each fitted line names the measurements it came from\n")
 	for _, s := range f.Fitted {
-		fmt.Fprintf(&b, "# fitted: %s\n", s)
+		b.WriteString(fittedPrefix + s)
+		if from := f.From[s]; len(from) > 0 {
+			b.WriteString(fittedFrom + strings.Join(from, " "))
+		}
+		b.WriteString("\n")
 	}
 	for _, n := range f.Notes {
 		fmt.Fprintln(&b, n)
@@ -43,6 +88,44 @@ func (f *Fit) Write(w io.Writer) error {
 		return err
 	}
 	return f.Profile.Write(w)
+}
+
+// ReadFitted reads the fitted lines of a profile written by Fit.Write:
+// the names of the fitted numbers in file order and, for each, the
+// measurements (UseKey) it came from; a profile written before the
+// lines named them gives a name with none.
+func ReadFitted(data []byte) (names []string, from map[string][]string) {
+	from = map[string][]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		rest, ok := strings.CutPrefix(line, fittedPrefix)
+		if !ok {
+			continue
+		}
+		name, keys, _ := strings.Cut(rest, fittedFrom)
+		name = strings.TrimSpace(name)
+		names = append(names, name)
+		from[name] = append(from[name], strings.Fields(keys)...)
+	}
+	return names, from
+}
+
+// ErrNotSimulated is what a FitOptions.Simulate error wraps for a
+// configuration the simulator cannot run (a codec or backend it lacks):
+// the fit leaves that configuration out and says so in the source.
+var ErrNotSimulated = errors.New("not simulated")
+
+// FitOptions extend FitProfile.
+type FitOptions struct {
+	// Simulate, if set, is the simulator: the modelled kernel time per
+	// page (kernel-ns/op) of the probe configuration c under profile p,
+	// for bench BenchSwapin or BenchSwapout (c.Path is empty for a
+	// page-out, which precedes the fork). It lets the fit set the
+	// per-page base costs that no difference between configurations
+	// shows: do_swap_page from the zero-page bypass swapins and
+	// try_to_unmap_one from the zero-page page-outs. The probe package
+	// does not import the simulator; cmd/swapbench passes
+	// validate.Simulator. Without it those costs stay the base profile's.
+	Simulate func(p *cost.Profile, bench string, c Config) (ns float64, err error)
 }
 
 // compressible reports whether data is a class the codecs actually work on:
@@ -66,7 +149,25 @@ func compressible(data string) bool { return data != "zero" && data != "random" 
 //     (which never reach zram); it includes zram's write overhead.
 //   - notes: zswap+zram minus zram for the same codec and data (bypass):
 //     zswap's load (index lookup, zpool map, decompress) minus zram's read.
-func FitProfile(results []*Result, base *cost.Profile, name, kernel string) (*Fit, error) {
+//
+// With opts.Simulate, last, from the profile fitted so far:
+//
+//   - do_swap_page (charged once per swapin): median over the zero-page
+//     bypass swapins on synchronous backends (no zswap or zram I/O: the
+//     swap zeromap) of measured minus the simulator's prediction for the
+//     same configuration with do_swap_page at 0: every per-fault cost
+//     the model does not itemise (exception entry and exit, the page
+//     walk, the probe's loop, what a VM adds).
+//   - try_to_unmap_one: the same over the zero-page page-outs (both
+//     paths' rounds pooled, as validate pools them) with it at 0. It is
+//     the one op the model charges exactly once per page-out and never
+//     on a swapin, so it takes every per-page cost of MADV_PAGEOUT that
+//     the model's reclaim (isolation to __remove_mapping) leaves out:
+//     the madvise call and page-table walk, isolation, the TLB flush.
+//
+// Configurations the simulator cannot run (ErrNotSimulated) are left
+// out of these medians and named in the source.
+func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts FitOptions) (*Fit, error) {
 	if base == nil {
 		return nil, fmt.Errorf("fit: no base profile")
 	}
@@ -84,24 +185,27 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string) (*Fi
 
 	// swap cache add.
 	var diffs []float64
+	var pairs []Config
 	for _, r := range results {
 		if r.Path != PathSwapcache || !synchronous(r.Backend) {
 			continue // on a swap file both paths take the swap cache
 		}
 		if b := find(PathBypass, r.Backend, r.Comp, r.Data); b != nil && len(b.Rounds) > 0 && len(r.Rounds) > 0 {
 			diffs = append(diffs, r.MedianSwapin()-b.MedianSwapin())
+			pairs = append(pairs, r.Config, b.Config)
 		}
 	}
 	if len(diffs) > 0 {
 		m := med(diffs)
 		p.Ops[model.OpSwapCacheAdd] = cost.Charge{Base: clamp(m), Source: fmt.Sprintf(
 			"measured: swapbench probe on %s, median over %d configurations of swapin(path=swapcache) - swapin(path=bypass) = %.0fns; the timed swap cache path adds but does not delete (a child holds the entry), so all of it is charged here", kernel, len(diffs), m)}
-		f.Fitted = append(f.Fitted, "op swap_cache_add")
+		f.fitted("op swap_cache_add", BenchSwapin, pairs...)
 	}
 
 	// zram device read overhead, then per-codec fits on zram.
 	comps := compsOf(results, BackendZram)
 	var reads []float64
+	var readFrom []Config
 	readOf := map[string]float64{}
 	for _, c := range comps {
 		rnd, z := find(PathBypass, BackendZram, c, "random"), find(PathBypass, BackendZram, c, "zero")
@@ -111,17 +215,20 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string) (*Fi
 		d := rnd.MedianSwapin() - z.MedianSwapin()
 		readOf[c] = d
 		reads = append(reads, d)
+		readFrom = append(readFrom, rnd.Config, z.Config)
 	}
 	if len(reads) > 0 {
 		m := med(reads)
 		p.Ops[model.OpDeviceRead] = cost.Charge{Base: clamp(m), Source: fmt.Sprintf(
 			"measured: swapbench probe on %s, median over %d zram algorithms of bypass swapin(data=random, stored as-is) - swapin(data=zero, no device I/O) = %.0fns: bio, zram slot lookup and a 4 KiB copy", kernel, len(reads), m)}
-		f.Fitted = append(f.Fitted, "op device_read")
+		f.fitted("op device_read", BenchSwapin, readFrom...)
 	}
 	for _, c := range comps {
 		var xs, ys, xo, yo []float64
 		var used []string
+		var inFrom, outFrom []Config
 		z := find(PathBypass, BackendZram, c, "zero")
+		rnd := find(PathBypass, BackendZram, c, "random")
 		for _, r := range results {
 			if r.Path != PathBypass || r.Backend != BackendZram || r.Comp != c || !compressible(r.Data) || r.ComprBytes <= 0 {
 				continue
@@ -130,10 +237,12 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string) (*Fi
 			if rd, ok := readOf[c]; ok && z != nil {
 				xs = append(xs, r.ComprBytes)
 				ys = append(ys, r.MedianSwapin()-z.MedianSwapin()-rd)
+				inFrom = append(inFrom, r.Config, z.Config, rnd.Config)
 			}
 			if z != nil {
 				xo = append(xo, r.ComprBytes)
 				yo = append(yo, r.MedianSwapout()-z.MedianSwapout())
+				outFrom = append(outFrom, r.Config, z.Config)
 			}
 		}
 		if len(used) == 0 {
@@ -145,13 +254,13 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string) (*Fi
 			b, per := linfit(xs, ys)
 			cc.Decompress = cost.Charge{Base: clamp(b), Per: clamp(per), Source: fmt.Sprintf(
 				"measured: swapbench probe on %s, zram comp=%s bypass swapin(data) - swapin(data=random: zram read overhead and a 4 KiB copy, no decompression) fitted against zram compressed bytes/page over data=%s (%s)", kernel, c, what, pts(xs, ys))}
-			f.Fitted = append(f.Fitted, "codec "+c+" decompress")
+			f.fitted("codec "+c+" decompress", BenchSwapin, inFrom...)
 		}
 		if len(xo) > 0 {
 			b, per := linfit(xo, yo)
 			cc.Compress = cost.Charge{Base: clamp(b), Per: clamp(per), Source: fmt.Sprintf(
 				"measured: swapbench probe on %s, zram comp=%s MADV_PAGEOUT per page(data) - (zero) fitted against zram compressed bytes/page over data=%s (%s); includes zram's write path", kernel, c, what, pts(xo, yo))}
-			f.Fitted = append(f.Fitted, "codec "+c+" compress")
+			f.fitted("codec "+c+" compress", BenchSwapout, outFrom...)
 		}
 		p.Codecs[c] = cc
 	}
@@ -185,10 +294,96 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string) (*Fi
 		f.Notes = append(f.Notes, Note{Name: "bypass-zero-page-swapin", NS: med(zs), Source: fmt.Sprintf(
 			"measured: swapbench probe on %s, median over %d configurations of the bypass swapin of a zero page (swap zeromap: no zswap, no zram); compare KERNEL.md s6's 4.17us zram zero-page swapin of 2024", kernel, len(zs))})
 	}
+	if opts.Simulate != nil {
+		if err := f.fitBase(results, kernel, opts.Simulate); err != nil {
+			return nil, err
+		}
+	}
 	if len(f.Fitted) == 0 && len(f.Notes) == 0 {
 		return nil, fmt.Errorf("fit: no pair of configurations to difference; want bypass and swapcache paths or zero and random data")
 	}
 	return f, nil
+}
+
+// zeroPage is one zero-page measurement the per-page base costs are
+// fitted on, and the results it pools.
+type zeroPage struct {
+	c    Config
+	ns   float64
+	from []Config
+}
+
+// fitBase fits do_swap_page on the zero-page bypass swapins and
+// try_to_unmap_one on the zero-page page-outs, each against the
+// simulator under the profile fitted so far (FitOptions.Simulate).
+func (f *Fit) fitBase(results []*Result, kernel string, sim func(*cost.Profile, string, Config) (float64, error)) error {
+	var in, out []zeroPage
+	pooled := map[Config][]Round{}
+	outFrom := map[Config][]Config{}
+	for _, r := range results {
+		if r.Data != "zero" || len(r.Rounds) == 0 {
+			continue
+		}
+		if r.Path == PathBypass && synchronous(r.Backend) {
+			in = append(in, zeroPage{r.Config, r.MedianSwapin(), []Config{r.Config}})
+		}
+		oc := r.Config
+		oc.Path = ""
+		if _, ok := pooled[oc]; !ok {
+			out = append(out, zeroPage{c: oc})
+		}
+		pooled[oc] = append(pooled[oc], r.Rounds...)
+		outFrom[oc] = append(outFrom[oc], r.Config)
+	}
+	for i := range out {
+		c := out[i].c
+		out[i].ns = median(pooled[c], func(x Round) float64 { return x.SwapoutNS })
+		out[i].from = outFrom[c]
+	}
+	if err := f.fitOne(model.OpFault, BenchSwapin, in, kernel, sim,
+		"bypass swapins of a zero page (swap zeromap: no zswap or zram I/O)",
+		"every per-fault cost the model does not itemise: exception entry and exit, handle_mm_fault's page walk, get_swap_device, the probe's loop and what this machine (a VM, other load) adds to each fault"); err != nil {
+		return err
+	}
+	return f.fitOne(model.OpUnmapPage, BenchSwapout, out, kernel, sim,
+		"MADV_PAGEOUT times per zero page (both paths' rounds pooled; the swap zeromap keeps them from zswap and zram)",
+		"charged to try_to_unmap_one, the one op the model charges exactly once per page-out and never on a swapin: every per-page cost of MADV_PAGEOUT that the model's reclaim (isolation to __remove_mapping) leaves out, the madvise call and page-table walk, isolation, the rmap walk and the TLB flush")
+}
+
+// fitOne sets op's base cost to the median over ms of measured minus
+// the simulated time of the same configuration with op at 0. With no
+// configuration simulated it leaves op alone.
+func (f *Fit) fitOne(op model.Op, bench string, ms []zeroPage, kernel string, sim func(*cost.Profile, string, Config) (float64, error), what, stands string) error {
+	q := f.Profile.Clone()
+	q.Ops[op] = cost.Charge{Source: "0 for the fit"}
+	var gaps []float64
+	var pts, skipped []string
+	var from []Config
+	for _, m := range ms {
+		rest, err := sim(q, bench, m.c)
+		if errors.Is(err, ErrNotSimulated) {
+			skipped = append(skipped, m.c.Backend+" "+m.c.Comp)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("fit %s: simulating %s: %v", op, UseKey(bench, m.c), err)
+		}
+		gaps = append(gaps, m.ns-rest)
+		pts = append(pts, fmt.Sprintf("%s %s: %.0f-%.0f", m.c.Backend, m.c.Comp, m.ns, rest))
+		from = append(from, m.from...)
+	}
+	if len(gaps) == 0 {
+		return nil
+	}
+	g := med(gaps)
+	src := fmt.Sprintf("measured: swapbench probe on %s, median over %d %s of measured - the simulator's prediction for the same configuration with %s at 0 under this fitted profile (%s) = %.0fns",
+		kernel, len(gaps), what, op, strings.Join(pts, "; "), g)
+	if len(skipped) > 0 {
+		src += fmt.Sprintf(" (left out, not simulated: %s)", strings.Join(skipped, ", "))
+	}
+	f.Profile.Ops[op] = cost.Charge{Base: clamp(g), Source: src + "; " + stands}
+	f.fitted("op "+op.String(), bench, from...)
+	return nil
 }
 
 func compsOf(results []*Result, backend string) []string {

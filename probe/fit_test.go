@@ -2,7 +2,10 @@ package probe
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +38,7 @@ func TestFitRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := FitProfile(rs, base, "probe-test", "6.18.44-fc-v782")
+	f, err := FitProfile(rs, base, "probe-test", "6.18.44-fc-v782", FitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +79,26 @@ func TestFitRecorded(t *testing.T) {
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "# fitted: op swap_cache_add\n") {
-		t.Errorf("written profile lacks its fitted list:\n%s", buf.String())
+	if !strings.Contains(buf.String(), "# fitted: op swap_cache_add from: Swapin/path=swapcache/backend=zram/comp=lzo/data=text Swapin/path=bypass/backend=zram/comp=lzo/data=text ") {
+		t.Errorf("written profile lacks its fitted list with the measurements used:\n%s", buf.String())
+	}
+	// Without the simulator the per-page base costs stay the base's.
+	if f.Profile.Ops[model.OpFault] != base.Ops[model.OpFault] || slices.Contains(f.Fitted, "op do_swap_page") {
+		t.Errorf("do_swap_page fitted without a simulator: %+v", f.Profile.Ops[model.OpFault])
+	}
+	// The fitted lines read back as written.
+	names, from := ReadFitted(buf.Bytes())
+	if !slices.Equal(names, f.Fitted) {
+		t.Errorf("ReadFitted names %v, want %v", names, f.Fitted)
+	}
+	for _, n := range f.Fitted {
+		if !slices.Equal(from[n], f.From[n]) || len(from[n]) == 0 {
+			t.Errorf("ReadFitted %s from %v, want %v", n, from[n], f.From[n])
+		}
+	}
+	// device_read came from the random and zero bypass swapins on zram only.
+	if got := f.From["op device_read"]; !slices.Equal(got, []string{"Swapin/path=bypass/backend=zram/comp=lzo/data=random", "Swapin/path=bypass/backend=zram/comp=lzo/data=zero"}) {
+		t.Errorf("device_read from %v", got)
 	}
 	back, err := cost.Parse(&buf, "fitted")
 	if err != nil {
@@ -91,7 +112,75 @@ func TestFitRecorded(t *testing.T) {
 func TestFitNothing(t *testing.T) {
 	rs := []*Result{{Config: Config{PathBypass, BackendZram, "lzo", "text"}, Rounds: []Round{{Pages: 10, SwapinNS: 1}}}}
 	base, _ := cost.Lookup("x86-2024")
-	if _, err := FitProfile(rs, base, "x", "k"); err == nil {
+	if _, err := FitProfile(rs, base, "x", "k", FitOptions{}); err == nil {
 		t.Errorf("a single configuration fitted something")
+	}
+}
+
+// TestFitBase fits do_swap_page and try_to_unmap_one on the recorded run
+// with a stand-in simulator, so that every number is checked by hand:
+// it predicts 1000 ns (zram) and 1500 ns (zswap+zram) per swapin and
+// 2000 ns per zswap+zram page-out, and cannot run zram page-outs.
+func TestFitBase(t *testing.T) {
+	rs, err := ReadResults(read(t, "probe-run.txt"), "probe-run.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := cost.Lookup("x86-2024")
+	var calls []string
+	sim := func(p *cost.Profile, bench string, c Config) (float64, error) {
+		calls = append(calls, UseKey(bench, c))
+		if bench == BenchSwapin && (p.Ops[model.OpFault] != cost.Charge{Source: "0 for the fit"} || p.Ops[model.OpSwapCacheAdd].Base != 489.125) {
+			t.Errorf("%s simulated under do_swap_page %+v, swap_cache_add %+v; want 0 and the fitted 489.125", c.Key(), p.Ops[model.OpFault], p.Ops[model.OpSwapCacheAdd])
+		}
+		if bench == BenchSwapout && p.Ops[model.OpUnmapPage].Base != 0 {
+			t.Errorf("%s page-out simulated with try_to_unmap_one %+v, want 0", c.Key(), p.Ops[model.OpUnmapPage])
+		}
+		switch {
+		case bench == BenchSwapin && c.Backend == BackendZram:
+			return 1000, nil
+		case bench == BenchSwapin:
+			return 1500, nil
+		case c.Backend == BackendZram:
+			return 0, fmt.Errorf("%w: no codec lzo", ErrNotSimulated)
+		}
+		return 2000, nil
+	}
+	f, err := FitProfile(rs, base, "probe-test", "6.18.44-fc-v782", FitOptions{Simulate: sim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Zero-page bypass swapins: zram (32462.3+18335.9)/2 - 1000 = 24399.1,
+	// zswap+zram (15829.3+13313.5)/2 - 1500 = 13071.4; median 18735.25.
+	c := f.Profile.Ops[model.OpFault]
+	if math.Abs(c.Base-18735.25) > 0.001 || !strings.HasPrefix(c.Source, "measured: swapbench probe on 6.18.44-fc-v782, median over 2 bypass swapins of a zero page") ||
+		!strings.Contains(c.Source, "(zram lzo: 25399-1000; zswap+zram lzo: 14571-1500) = 18735ns") {
+		t.Errorf("do_swap_page = %+v, want 18735.25 from 25399-1000 and 14571-1500", c)
+	}
+	// Zero-page page-outs of zswap+zram, both paths pooled: 45238.2
+	// 53382.2 53739.2 54466.1, median 53560.7, - 2000 = 51560.7; zram's
+	// are left out.
+	c = f.Profile.Ops[model.OpUnmapPage]
+	if math.Abs(c.Base-51560.7) > 0.001 || !strings.Contains(c.Source, "(zswap+zram lzo: 53561-2000) = 51561ns (left out, not simulated: zram lzo)") {
+		t.Errorf("try_to_unmap_one = %+v, want 51560.7 from zswap+zram only", c)
+	}
+	if got, want := f.From["op do_swap_page"], []string{"Swapin/path=bypass/backend=zram/comp=lzo/data=zero", "Swapin/path=bypass/backend=zswap+zram/comp=lzo/data=zero"}; !slices.Equal(got, want) {
+		t.Errorf("do_swap_page from %v, want %v", got, want)
+	}
+	if got, want := f.From["op try_to_unmap_one"], []string{"Swapout/path=bypass/backend=zswap+zram/comp=lzo/data=zero", "Swapout/path=swapcache/backend=zswap+zram/comp=lzo/data=zero"}; !slices.Equal(got, want) {
+		t.Errorf("try_to_unmap_one from %v, want %v", got, want)
+	}
+	if len(calls) != 4 {
+		t.Errorf("simulated %v, want the 2 zero-page bypass swapins and 2 zero-page page-outs", calls)
+	}
+
+	// A simulator that fails (not for want of a codec) fails the fit in
+	// one line naming the configuration.
+	broken := func(*cost.Profile, string, Config) (float64, error) {
+		return 0, errors.New("reclaim result 2, want freed")
+	}
+	_, err = FitProfile(rs, base, "probe-test", "k", FitOptions{Simulate: broken})
+	if err == nil || err.Error() != "fit do_swap_page: simulating Swapin/path=bypass/backend=zram/comp=lzo/data=zero: reclaim result 2, want freed" {
+		t.Errorf("a broken simulator: %v", err)
 	}
 }

@@ -25,7 +25,13 @@ func TestCheck(t *testing.T) {
 		// not SWP_SYNCHRONOUS_IO, so swap count 1 also takes the swap cache.
 		{Config{PathBypass, BackendZswapFile, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n, "pswpin": 0}, ""},
 		{Config{PathBypass, BackendZswapFile, "lzo", "random"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n}, ""},
+		// Recorded on 6.18.44 (validate/testdata/probe-6.18.txt): sparse
+		// data holds a few zero pages, which the zeromap takes; 121 of
+		// 20480 stayed in memory.
+		{Config{PathBypass, BackendZswapZram, "deflate", "sparse"}, map[string]int64{"zswpin": 20261 * n / 20480, "zswpout": 20261 * n / 20480, "swpin_zero": 98 * n / 20480, "swpout_zero": 98 * n / 20480}, ""},
+		{Config{PathBypass, BackendZram, "lz4", "sparse"}, map[string]int64{"pswpin": n - 30, "pswpout": n - 30, "swpin_zero": 30, "swpout_zero": 30}, ""},
 		// Contradictions.
+		{Config{PathBypass, BackendZswapZram, "deflate", "sparse"}, map[string]int64{"zswpin": n / 2, "zswpout": n / 2, "swpin_zero": 30, "swpout_zero": 30}, "zswpout+swpout_zero=2078, want ~4096"},
 		{Config{PathBypass, BackendZswapFile, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": 0}, "nr_swapcached=0, want ~4096"},
 		{Config{PathSwapcache, BackendZswapFile, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, "zswpout=0, want ~4096"},
 		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n}, "pswpout=0, want ~4096"},
@@ -120,5 +126,26 @@ func TestOptionsCheck(t *testing.T) {
 	bad.Backends = []string{"nvme"}
 	if bad.Check() == nil {
 		t.Errorf("backend nvme accepted")
+	}
+}
+
+// TestCorpusKey: a corpus configuration is written under its file's base
+// name (as bench names data=corpus:FILE), so its key reads back.
+func TestCorpusKey(t *testing.T) {
+	c := Config{Path: PathBypass, Backend: BackendZram, Comp: "lz4", Data: "corpus:/tmp/some dir/app.corpus"}
+	if got, want := c.Key(), "path=bypass/backend=zram/comp=lz4/data=corpus:app.corpus"; got != want {
+		t.Errorf("Key = %q, want %q", got, want)
+	}
+	var buf bytes.Buffer
+	rs := []*Result{{Config: c, Rounds: []Round{{Pages: 16, SwapinNS: 1000, SwapoutNS: 2000}}}}
+	if err := WriteResults(&buf, Header{Kernel: "6.18"}, rs, 2); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadResults(buf.Bytes(), "corpus.txt")
+	if err != nil {
+		t.Fatalf("a corpus configuration does not read back: %v", err)
+	}
+	if len(back) != 1 || back[0].Data != "corpus:app.corpus" || back[0].MedianSwapout() != 2000 {
+		t.Errorf("read back %+v, want one corpus:app.corpus result", back)
 	}
 }

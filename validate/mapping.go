@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/swapbench/swapbench/bench"
 	"github.com/swapbench/swapbench/cost"
@@ -149,8 +150,8 @@ func runnable(backend, comp, data string, p *cost.Profile, dir string, seed uint
 	if _, ok := p.Codec(comp, data); !ok {
 		return 0, "", "not simulated: profile has no " + comp
 	}
-	if name, ok := strings.CutPrefix(data, "corpus:"); ok {
-		data = "corpus:" + filepath.Join(dir, name)
+	if name, ok := strings.CutPrefix(data, "corpus:"); ok && !filepath.IsAbs(name) {
+		data = "corpus:" + filepath.Join(dir, name) // as the results name it: next to them
 	}
 	if _, err := workloads.NewContent(data, seed); err != nil {
 		return 0, "", "not simulated: no data " + shorten(data, 24)
@@ -172,6 +173,42 @@ func (m Mapping) swapin(c probe.Config, be model.Backend, data string, p *cost.P
 // matter).
 func (m Mapping) swapout(c probe.Config, be model.Backend, data string, p *cost.Profile, seed uint64) bench.Swapout {
 	return bench.Swapout{Kernel: m.Base, Backend: be, Comp: c.Comp, Data: data, Profile: p, Seed: seed}
+}
+
+// body is the simulator's benchmark body for bench (Swapin or Swapout)
+// of the probe configuration c under p; be and data are what runnable
+// returned for it.
+func (m Mapping) body(bench string, c probe.Config, be model.Backend, data string, p *cost.Profile, seed uint64) (name string, run func(*testing.B)) {
+	if bench == Swapout {
+		s := m.swapout(c, be, data, p, seed)
+		return s.Name(), s.Run
+	}
+	s := m.swapin(c, be, data, p, seed)
+	return s.Name(), s.Run
+}
+
+// Simulator is the simulator as probe.FitOptions.Simulate wants it: the
+// modelled kernel time per page of a probe configuration under a
+// profile, mapped as Map maps the kernel named by uname -r. A
+// configuration the simulator cannot run is an error wrapping
+// probe.ErrNotSimulated; a corpus named relatively is looked for in dir.
+func Simulator(kernel, dir string, seed uint64) (func(p *cost.Profile, bench string, c probe.Config) (float64, error), error) {
+	m, err := Map(kernel)
+	if err != nil {
+		return nil, err
+	}
+	return func(p *cost.Profile, bench string, c probe.Config) (float64, error) {
+		be, data, skip := runnable(c.Backend, c.Comp, c.Data, p, dir, seed)
+		if skip != "" {
+			return 0, fmt.Errorf("%w: %s", probe.ErrNotSimulated, strings.TrimPrefix(skip, "not simulated: "))
+		}
+		name, run := m.body(bench, c, be, data, p, seed)
+		ns, err := kernelNS(run)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %v", name, err)
+		}
+		return ns, nil
+	}, nil
 }
 
 func shorten(s string, n int) string {

@@ -10,7 +10,8 @@ import (
 
 // Figures are one scatter per benchmark, validate-swapin and
 // validate-swapout: predicted against measured microseconds per page,
-// one series per path and backend, with the diagonal of agreement and
+// one series per path and backend, the rows a fitted number came from
+// in series of their own, with the diagonal of agreement and
 // the Tolerance band around it. Rows not simulated are left out.
 func (rep *Report) Figures() ([]*plots.Figure, error) {
 	var figs []*plots.Figure
@@ -23,6 +24,9 @@ func (rep *Report) Figures() ([]*plots.Figure, error) {
 			name := r.Config.Backend
 			if r.Config.Path != "" {
 				name = r.Config.Path + " " + name
+			}
+			if len(r.Fitted) > 0 {
+				name += " (fitted)" // calibration, apart from the held-out rows
 			}
 			i := slices.IndexFunc(series, func(s plots.Series) bool { return s.Name == name })
 			if i < 0 {

@@ -25,6 +25,9 @@ func (rep *Report) WriteText(w io.Writer) error {
 	for _, why := range rep.Map.Why[1:] {
 		para(&b, "  ", why)
 	}
+	if un := in.Unattributed(); len(un) > 0 {
+		para(&b, "  ", fmt.Sprintf("the profile does not name the measurements its fitted %s came from (written before it did): rows they came from are not marked fitted", strings.Join(un, ", ")))
+	}
 	for _, bench := range []string{Swapin, Swapout} {
 		rows := rep.rowsOf(bench)
 		if len(rows) == 0 {
@@ -47,19 +50,22 @@ func (rep *Report) rowsOf(bench string) []*Row {
 	return rows
 }
 
-// rowFormat: path, data, measured, predicted, ratio, flag, cause; at
-// most 72 columns with a cause of up to 22 characters.
-const rowFormat = "  %-9s %-8s %9s %10s %6s%1s %s"
+// rowFormat: path, data, measured, predicted, ratio, flag, cause (up
+// to causeWidth characters), fitted: 72 columns.
+const (
+	rowFormat  = "  %-9s %-8s %8s %9s %5s%1s %-18s %s"
+	causeWidth = 18
+)
 
 func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 	what := "one touch of a swapped-out page"
 	if bench == Swapout {
 		what = "MADV_PAGEOUT time, both paths' rounds pooled"
 	}
-	para(b, "", fmt.Sprintf("%s: %s, ns per page (median of the probe's rounds); ratio = predicted / measured, * = off by more than %.0f%%:", bench, what, Tolerance*100))
-	b.WriteString(strings.TrimRight(fmt.Sprintf(rowFormat, "path", "data", "measured", "predicted", "ratio", "", "likely cause"), " ") + "\n")
+	para(b, "", fmt.Sprintf("%s: %s, ns per page (median of the probe's rounds); ratio = predicted / measured, * = off by more than %.0f%%; fitted = a number of the profile was fitted on this row (calibration, not validation):", bench, what, Tolerance*100))
+	b.WriteString(strings.TrimRight(fmt.Sprintf(rowFormat, "path", "data", "measured", "predicted", "ratio", "", "likely cause", "fit"), " ") + "\n")
 	group := ""
-	sim, off := 0, 0
+	var held, fitted count
 	for _, r := range rows {
 		if g := configLabel(r.Config); g != group {
 			group = g
@@ -72,24 +78,88 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 		data := shorten(r.Config.Data, 8)
 		meas := fmt.Sprintf("%.0f", r.Measured)
 		if !r.Simulated() {
-			line := fmt.Sprintf("  %-9s %-8s %9s  %s", path, data, meas, r.Skip)
+			line := fmt.Sprintf("  %-9s %-8s %8s  %s", path, data, meas, r.Skip)
 			b.WriteString(line + "\n")
 			continue
 		}
-		sim++
+		c, fit := &held, ""
+		if len(r.Fitted) > 0 {
+			c, fit = &fitted, "fitted"
+		}
+		c.n++
 		flag, cause := "", ""
 		if r.Off() {
-			off++
 			flag, cause = "*", "none"
 			if r.Cause != nil && r.Cause.Op != "" {
 				cause = r.Cause.Op
 			}
+		} else {
+			c.within++
 		}
-		line := fmt.Sprintf(rowFormat, path, data, meas, fmt.Sprintf("%.0f", r.Predicted), fmt.Sprintf("%.2f", r.Ratio()), flag, cause)
+		if len(cause) > causeWidth {
+			cause = cause[:causeWidth-1] + "~"
+		}
+		line := fmt.Sprintf(rowFormat, path, data, meas, fmt.Sprintf("%.0f", r.Predicted), fmt.Sprintf("%.2f", r.Ratio()), flag, cause, fit)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
-	para(b, "", fmt.Sprintf("%d of %d simulated configurations within %.0f%%; %d not simulated.", sim-off, sim, Tolerance*100, len(rows)-sim))
+	para(b, "", fmt.Sprintf("Held out (no fitted number came from them; the validation): %d of %d configurations within %.0f%%.", held.within, held.n, Tolerance*100))
+	para(b, "", fmt.Sprintf("Fitted (a fitted number came from each; calibration, their agreement is by construction in part): %d of %d within %.0f%%. Not simulated: %d.", fitted.within, fitted.n, Tolerance*100, len(rows)-held.n-fitted.n))
+	fittedFrom(b, rows)
 	causes(b, rows)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// count is a tally of simulated rows and those within Tolerance.
+type count struct{ n, within int }
+
+// fittedFrom lists, per fitted number, the rows of the table it came
+// from: all of them when they are few, else how many.
+func fittedFrom(b *strings.Builder, rows []*Row) {
+	var names []string
+	by := map[string][]*Row{}
+	for _, r := range rows {
+		for _, f := range r.Fitted {
+			if _, ok := by[f]; !ok {
+				names = append(names, f)
+			}
+			by[f] = append(by[f], r)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	para(b, "", "Fitted numbers and the rows above they came from:")
+	for _, f := range names {
+		rs := by[f]
+		s := fmt.Sprintf("- %s: %s", f, plural(len(rs), "row"))
+		if len(rs) <= 4 {
+			var what []string
+			for _, r := range rs {
+				k := configLabel(r.Config) + " " + r.Config.Data
+				if r.Config.Path != "" {
+					k = r.Config.Path + " " + k
+				}
+				what = append(what, k)
+			}
+			s += " (" + strings.Join(what, "; ") + ")"
+		}
+		simulated := 0
+		for _, r := range rs {
+			if r.Simulated() {
+				simulated++
+			}
+		}
+		if simulated < len(rs) {
+			s += fmt.Sprintf(", %d of them not simulated", len(rs)-simulated)
+		}
+		para(b, "    ", s+".")
+	}
 }
 
 // causes summarises the fits behind the likely-cause column: per cause,

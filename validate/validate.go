@@ -54,6 +54,36 @@ type Input struct {
 	Seed                   uint64 // the content seed the probe used
 	Results                []*probe.Result
 	Profile                *cost.Profile
+	// Fitted are the numbers the profile says were fitted (its
+	// "# fitted:" lines, probe.ReadFitted) and From the measurements
+	// (probe.UseKey) each came from; a fitted number with none listed
+	// comes from a profile written before they were.
+	Fitted []string
+	From   map[string][]string
+}
+
+// fittedBy lists the fitted numbers derived from the measurement key
+// (probe.UseKey).
+func (in *Input) fittedBy(key string) []string {
+	var fs []string
+	for _, f := range in.Fitted {
+		if slices.Contains(in.From[f], key) {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// Unattributed lists the fitted numbers whose measurements the profile
+// does not name, so the rows they came from cannot be marked.
+func (in *Input) Unattributed() []string {
+	var fs []string
+	for _, f := range in.Fitted {
+		if len(in.From[f]) == 0 {
+			fs = append(fs, f)
+		}
+	}
+	return fs
 }
 
 // Load reads the probe's results file and the cost profile. Every error
@@ -91,6 +121,12 @@ func Load(probeFile, profileFile string) (*Input, error) {
 	if in.Profile, err = cost.Load(profileFile); err != nil {
 		return nil, fmt.Errorf("%v (want a cost profile, e.g. the one swapbench probe fitted)", err)
 	}
+	// cost.Load has read it, so this read fails only in a race.
+	prof, err := os.ReadFile(profileFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v; want a cost profile", profileFile, unwrapPath(err))
+	}
+	in.Fitted, in.From = probe.ReadFitted(prof)
 	return in, nil
 }
 
@@ -103,8 +139,8 @@ func unwrapPath(err error) error {
 
 // The benchmarks compared.
 const (
-	Swapin  = "Swapin"  // BenchmarkKernelSwapin against bench.Swapin
-	Swapout = "Swapout" // BenchmarkKernelSwapout against bench.Swapout
+	Swapin  = probe.BenchSwapin  // BenchmarkKernelSwapin against bench.Swapin
+	Swapout = probe.BenchSwapout // BenchmarkKernelSwapout against bench.Swapout
 )
 
 // Row is one measured configuration and its prediction.
@@ -124,6 +160,10 @@ type Row struct {
 	Shares []Share
 	// Cause is the likely cause of a disagreement beyond Tolerance.
 	Cause *Cause
+	// Fitted names the profile's fitted numbers that were derived from
+	// this measurement: the row is calibration, not validation. A row
+	// with none is held out.
+	Fitted []string
 
 	data string                                 // the data class as the simulator names it
 	run  func(p *cost.Profile) func(*testing.B) // the benchmark body under p
@@ -230,9 +270,10 @@ func rows(in *Input, m Mapping) []*Row {
 		be, data, skip := runnable(c.Backend, c.Comp, c.Data, in.Profile, dir, in.Seed)
 		r := &Row{Bench: Swapin, Config: c, Measured: res.MedianSwapin(), Skip: skip, data: data}
 		if skip == "" {
-			r.Sim = m.swapin(c, be, data, in.Profile, in.Seed).Name()
-			r.run = func(p *cost.Profile) func(*testing.B) { return m.swapin(c, be, data, p, in.Seed).Run }
+			r.Sim, _ = m.body(Swapin, c, be, data, in.Profile, in.Seed)
+			r.run = func(p *cost.Profile) func(*testing.B) { _, run := m.body(Swapin, c, be, data, p, in.Seed); return run }
 		}
+		r.Fitted = in.fittedBy(probe.UseKey(Swapin, c))
 		out = append(out, r)
 
 		oc := c
@@ -241,14 +282,22 @@ func rows(in *Input, m Mapping) []*Row {
 		if !ok {
 			o = &Row{Bench: Swapout, Config: oc, Skip: skip, data: data}
 			if skip == "" {
-				o.Sim = m.swapout(oc, be, data, in.Profile, in.Seed).Name()
-				o.run = func(p *cost.Profile) func(*testing.B) { return m.swapout(oc, be, data, p, in.Seed).Run }
+				o.Sim, _ = m.body(Swapout, oc, be, data, in.Profile, in.Seed)
+				o.run = func(p *cost.Profile) func(*testing.B) {
+					_, run := m.body(Swapout, oc, be, data, p, in.Seed)
+					return run
+				}
 			}
 			pooled[oc] = o
 			outs = append(outs, o)
 		}
 		for _, x := range res.Rounds {
 			samples[o] = append(samples[o], x.SwapoutNS)
+		}
+		for _, f := range in.fittedBy(probe.UseKey(Swapout, c)) {
+			if !slices.Contains(o.Fitted, f) {
+				o.Fitted = append(o.Fitted, f)
+			}
 		}
 	}
 	for _, o := range outs {

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/swapbench/swapbench/cost"
+	"github.com/swapbench/swapbench/model"
 	"github.com/swapbench/swapbench/model/codec"
 	"github.com/swapbench/swapbench/plots"
 	"github.com/swapbench/swapbench/probe"
@@ -318,6 +320,8 @@ func TestOutput(t *testing.T) {
 		"not simulated: no codec lzo",
 		"not simulated: no backend zswap+file",
 		"Swapout: MADV_PAGEOUT time",
+		"Held out (no fitted number came from them; the validation): ",
+		"Fitted numbers and the rows above they came from:",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
@@ -330,5 +334,140 @@ func TestOutput(t *testing.T) {
 	paths, err := plots.Save(t.TempDir(), figs)
 	if err != nil || len(paths) != 4 {
 		t.Errorf("saved %v, %v; want validate-swapin and validate-swapout as PNG and SVG", paths, err)
+	}
+}
+
+// TestFitBaseRecorded fits the recorded run with the simulator
+// (Simulator, as swapbench probe does) and checks the fitted
+// do_swap_page and try_to_unmap_one against validate's own predictions
+// of the zero-page rows they came from: each is the median over those
+// rows of measured minus the rest of the prediction (the prediction less
+// the op's share, which is the op's cost: it is charged once per page),
+// within rounding; and those rows, and only rows some fit used, are
+// marked fitted.
+func TestFitBaseRecorded(t *testing.T) {
+	in, err := Load(recorded, recordedProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := Simulator(in.Kernel, filepath.Dir(recorded), in.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := cost.Lookup("x86-2024")
+	fit, err := probe.FitProfile(in.Results, base, "probe-test", in.Kernel, probe.FitOptions{Simulate: sim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := fit.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(t.TempDir(), "fitted.profile")
+	if err := os.WriteFile(prof, []byte(buf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Validate the zero-page configurations only: they are what the two
+	// fits use, and quick to simulate.
+	zin, err := Load(recorded, prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zin.Results = slices.DeleteFunc(zin.Results, func(r *probe.Result) bool { return r.Data != "zero" })
+	rep, err := Run(context.Background(), zin, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		bench, op string
+		used      func(*Row) bool
+	}{
+		{Swapin, "do_swap_page", func(r *Row) bool {
+			return r.Config.Path == probe.PathBypass && r.Config.Backend != probe.BackendZswapFile
+		}},
+		{Swapout, "try_to_unmap_one", func(r *Row) bool { return true }},
+	} {
+		charge := zin.Profile.Ops[opByName(t, tc.op)]
+		var gaps []float64
+		for _, r := range rep.rowsOf(tc.bench) {
+			marked := slices.Contains(r.Fitted, "op "+tc.op)
+			if !r.Simulated() || !tc.used(r) {
+				if marked {
+					t.Errorf("%s %v is marked fitted by %s, which did not use it", tc.bench, r.Config, tc.op)
+				}
+				continue
+			}
+			if !marked {
+				t.Errorf("%s %v was used for %s but is not marked fitted (%v)", tc.bench, r.Config, tc.op, r.Fitted)
+			}
+			if s := r.share(tc.op); math.Abs(s-charge.Base) > 1e-6*charge.Base {
+				t.Errorf("%s %v: %s's share %.3f, want its cost %.3f (charged once per page)", tc.bench, r.Config, tc.op, s, charge.Base)
+			}
+			gaps = append(gaps, r.Measured-(r.Predicted-r.share(tc.op)))
+		}
+		if len(gaps) < 2 {
+			t.Fatalf("%s: %d zero-page rows simulated, want 2 (zram lz4, zswap+zram deflate)", tc.op, len(gaps))
+		}
+		if want := median(gaps); math.Abs(charge.Base-want) > 0.01 || !strings.Contains(charge.Source, fmt.Sprintf("= %.0fns", want)) {
+			t.Errorf("%s = %+v, want the median of measured - rest, %.3f", tc.op, charge, want)
+		}
+		if !strings.Contains(charge.Source, "left out, not simulated: ") {
+			t.Errorf("%s's source does not name the configurations left out: %q", tc.op, charge.Source)
+		}
+	}
+	// The text tells the fitted rows from the held-out ones.
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Held out (no fitted number came from them; the validation): ", "- op do_swap_page: 2 rows (bypass zram lz4 zero; bypass zswap+zram deflate zero)", "- op try_to_unmap_one: 2 rows (zram lz4 zero; zswap+zram deflate zero)"} {
+		flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+		if !strings.Contains(b.String(), want) && !strings.Contains(flat(b.String()), flat(want)) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "  bypass    zero ") && !strings.Contains(line, "not simulated") && !strings.HasSuffix(line, " fitted") {
+			t.Errorf("a zero-page bypass row is not marked fitted: %q", line)
+		}
+	}
+}
+
+func opByName(t *testing.T, name string) model.Op {
+	t.Helper()
+	op, ok := model.ParseOp(name)
+	if !ok {
+		t.Fatalf("no op %s", name)
+	}
+	return op
+}
+
+// TestUnattributed: a profile whose fitted lines do not name the
+// measurements (written before they did) marks no row and says why.
+func TestUnattributed(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "old.profile")
+	if err := os.WriteFile(prof, []byte("# fitted: op swap_cache_add\nprofile old\nbase x86-2024\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := Load(subset, prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(in.Fitted, []string{"op swap_cache_add"}) || !slices.Equal(in.Unattributed(), in.Fitted) {
+		t.Fatalf("fitted %v, unattributed %v; want op swap_cache_add, unattributed", in.Fitted, in.Unattributed())
+	}
+	m, _ := Map(in.Kernel)
+	rep := &Report{In: in, Map: m, Rows: rows(in, m)}
+	for _, r := range rep.Rows {
+		if len(r.Fitted) > 0 {
+			t.Errorf("%v marked fitted by %v with no measurements named", r.Config, r.Fitted)
+		}
+	}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if flat := strings.Join(strings.Fields(b.String()), " "); !strings.Contains(flat, "the profile does not name the measurements its fitted op swap_cache_add came from") {
+		t.Errorf("text does not say the fitted rows cannot be marked:\n%s", b.String())
 	}
 }

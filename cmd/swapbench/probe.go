@@ -8,13 +8,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/probe"
 	"github.com/swapbench/swapbench/report"
+	"github.com/swapbench/swapbench/validate"
 )
 
 func init() {
@@ -80,7 +83,7 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 		return usagef("%v", err)
 	}
 	if *refit != "" {
-		return probeRefit(*refit, *profOut, baseProf, stdout)
+		return probeRefit(*refit, *profOut, baseProf, stdout, stderr)
 	}
 	if *profOut == "" {
 		*profOut = *out + ".profile"
@@ -100,7 +103,7 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	if err := probe.WriteResults(&buf, h, results, runtime.GOMAXPROCS(0)); err != nil {
 		return err
 	}
-	fit, ferr := probe.FitProfile(results, baseProf, "probe-"+h.Kernel, h.Kernel)
+	fit, ferr := probe.FitProfile(results, baseProf, "probe-"+h.Kernel, h.Kernel, fitOptions(h.Kernel, ".", opts.Seed, stderr))
 	if ferr == nil {
 		buf.WriteString("# fitted cost profile (also in " + *profOut + "):\n")
 		for _, n := range fit.Notes {
@@ -142,7 +145,7 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 }
 
 // probeRefit fits a profile from a results file written by an earlier run.
-func probeRefit(file, profOut string, base *cost.Profile, stdout io.Writer) error {
+func probeRefit(file, profOut string, base *cost.Profile, stdout, stderr io.Writer) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		var pe *os.PathError
@@ -155,14 +158,18 @@ func probeRefit(file, profOut string, base *cost.Profile, stdout io.Writer) erro
 	if err != nil {
 		return usageError{err}
 	}
-	kernel := "unknown"
-	for _, line := range strings.Split(string(data), "\n") {
-		if k, ok := strings.CutPrefix(line, "kernel: "); ok {
+	kernel, seed := "unknown", uint64(1)
+	for i, line := range strings.Split(string(data), "\n") {
+		if k, ok := strings.CutPrefix(line, "kernel: "); ok && kernel == "unknown" {
 			kernel = strings.TrimSpace(k)
-			break
+		}
+		if v, ok := strings.CutPrefix(line, "seed: "); ok {
+			if seed, err = strconv.ParseUint(strings.TrimSpace(v), 10, 64); err != nil {
+				return usagef("%s:%d: seed %q: want an unsigned integer", file, i+1, strings.TrimSpace(v))
+			}
 		}
 	}
-	fit, err := probe.FitProfile(results, base, "probe-"+kernel, kernel)
+	fit, err := probe.FitProfile(results, base, "probe-"+kernel, kernel, fitOptions(kernel, filepath.Dir(file), seed, stderr))
 	if err != nil {
 		return usagef("%s: %v", file, err)
 	}
@@ -179,6 +186,20 @@ func probeRefit(file, profOut string, base *cost.Profile, stdout io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "wrote %s (fitted: %s)\n", profOut, strings.Join(fit.Fitted, ", "))
 	return nil
+}
+
+// fitOptions gives the fit the simulator (validate.Simulator for the
+// kernel named by uname -r, a relative corpus looked for in dir), so
+// that it fits do_swap_page and try_to_unmap_one too. A kernel the
+// simulator cannot map leaves them at the base profile's, said on
+// stderr.
+func fitOptions(kernel, dir string, seed uint64, stderr io.Writer) probe.FitOptions {
+	sim, err := validate.Simulator(kernel, dir, seed)
+	if err != nil {
+		fmt.Fprintf(stderr, "# probe: do_swap_page and try_to_unmap_one keep the base profile's costs: %v\n", err)
+		return probe.FitOptions{}
+	}
+	return probe.FitOptions{Simulate: sim}
 }
 
 // probeCPUName is the model name from /proc/cpuinfo, or GOARCH.

@@ -55,6 +55,34 @@ func TestProbeFit(t *testing.T) {
 	}
 }
 
+// TestProbeFitSimulated: -fit passes the simulator to the fit, so a run
+// with configurations the simulator has fits do_swap_page and
+// try_to_unmap_one and names the measurements they came from.
+func TestProbeFitSimulated(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "fitted.profile")
+	var out, errb bytes.Buffer
+	if code := run([]string{"probe", "-fit", "../../validate/testdata/probe-6.18.txt", "-profile-out", prof}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"# fitted: op do_swap_page from: Swapin/path=bypass/backend=zram/comp=lz4/data=zero Swapin/path=bypass/backend=zswap+zram/comp=deflate/data=zero\n",
+		"# fitted: op try_to_unmap_one from: Swapout/path=bypass/backend=zram/comp=lz4/data=zero ",
+		"op do_swap_page base=",
+		"op try_to_unmap_one base=",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("fitted profile lacks %q", want)
+		}
+	}
+	if !strings.Contains(out.String(), "op do_swap_page, op try_to_unmap_one") {
+		t.Errorf("stdout %q does not list the base costs as fitted", out.String())
+	}
+}
+
 // TestProbeSavePartial: an interrupted probe leaves its complete
 // configurations in FILE.partial, complete and readable, no temporary
 // file, FILE untouched, and says where they are; with nothing complete

@@ -60,7 +60,7 @@ func TestValidateRun(t *testing.T) {
 	if !bytes.Equal(txt, out.Bytes()) {
 		t.Errorf("validation.txt differs from what was printed")
 	}
-	if !strings.Contains(out.String(), "predicted") || !strings.Contains(out.String(), "not simulated: no codec lzo") {
+	if !strings.Contains(out.String(), "predicted") || !strings.Contains(out.String(), "not simulated: no codec lzo") || !strings.Contains(out.String(), " fitted\n") || !strings.Contains(out.String(), "Held out") {
 		t.Errorf("stdout lacks the table:\n%s", out.String())
 	}
 	for _, f := range []string{"validate-swapin.png", "validate-swapin.svg", "validate-swapout.png", "validate-swapout.svg"} {
