@@ -65,7 +65,7 @@ func TestNames(t *testing.T) {
 	}{
 		{Matrix{Fixes: []string{"nope"}}, `fix "nope": unknown`},
 		{Matrix{Data: []string{"nope"}}, `content class "nope"`},
-		{Matrix{Comps: []string{"brotli"}}, `codec "brotli": unknown; want one of deflate, lz4, zstd`},
+		{Matrix{Comps: []string{"brotli"}}, `codec "brotli": unknown; want one of deflate, lz4, lzo, lzo-rle, zstd`},
 		{Matrix{Kernels: []string{"v5.0"}}, `kernel`},
 		{Matrix{Backends: []string{"ssd"}}, `backend "ssd"`},
 		{Matrix{CPUs: []int{1}}, "cpus 1: want 2 to 8"},
