@@ -30,6 +30,13 @@
 //	                  slot for as long as the page is resident
 //	lost-pages        pages the integrity oracle saw lost, in the whole run
 //
+// Swapin, FailedSwapin and ParallelSwapin also record each swapin's
+// latency in modelled kernel ns (see Latencies: not measured time) into a
+// bounded sample that `swapbench run` writes after each result as
+// "# latency-ns NAME: ..." lines (package runner), the input of the
+// report's percentile table and latency CDF; under go test they are
+// printed only with -latency (bench_test.go).
+//
 // A variant the race explorer calls safe (docs/verdicts.md: every fix but
 // exclusive, with a pin, and writeback-on-failure only while its store
 // succeeds) must lose no page: the benchmark fails otherwise. The data=zero
@@ -112,6 +119,10 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 	}
 	var cases []runner.Case
 	add := func(name string, f func(*testing.B)) { cases = append(cases, runner.Case{Name: name, F: f}) }
+	// addLat adds a case that records per-swapin latencies.
+	addLat := func(name string, f func(*testing.B), lat *Latencies) {
+		cases = append(cases, runner.Case{Name: name, F: f, Latency: lat.Drain})
+	}
 	backends := make([]model.Backend, len(m.Backends))
 	for i, be := range m.Backends {
 		if backends[i], err = model.ParseBackend(be); err != nil {
@@ -126,8 +137,8 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 		for _, be := range backends {
 			for _, comp := range swapinComps {
 				for _, data := range m.Data {
-					s := Swapin{Variant: v, Backend: be, Comp: comp, Data: data, Profile: m.Profile, Seed: m.Seed}
-					add(s.Name(), s.Run)
+					s := Swapin{Variant: v, Backend: be, Comp: comp, Data: data, Profile: m.Profile, Seed: m.Seed, Latency: NewLatencies()}
+					addLat(s.Name(), s.Run, s.Latency)
 				}
 			}
 		}
@@ -139,8 +150,8 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 				events = append(events, EventStoreFail)
 			}
 			for _, ev := range events {
-				s := Swapin{Variant: v, Backend: model.BackendZswapZram, Comp: comp, Data: "text", Event: ev, Profile: m.Profile, Seed: m.Seed}
-				add(s.Name(), s.Run)
+				s := Swapin{Variant: v, Backend: model.BackendZswapZram, Comp: comp, Data: "text", Event: ev, Profile: m.Profile, Seed: m.Seed, Latency: NewLatencies()}
+				addLat(s.Name(), s.Run, s.Latency)
 			}
 		}
 	}
@@ -157,8 +168,8 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 		for _, comp := range swapinComps {
 			for _, cpus := range m.CPUs {
 				for _, shared := range []bool{false, true} {
-					p := ParallelSwapin{Variant: v, Comp: comp, Data: "text", CPUs: cpus, Shared: shared, Profile: m.Profile, Seed: m.Seed}
-					add(p.Name(), p.Run)
+					p := ParallelSwapin{Variant: v, Comp: comp, Data: "text", CPUs: cpus, Shared: shared, Profile: m.Profile, Seed: m.Seed, Latency: NewLatencies()}
+					addLat(p.Name(), p.Run, p.Latency)
 				}
 			}
 		}

@@ -112,25 +112,7 @@ func TestIndexLayout(t *testing.T) {
 func TestContention(t *testing.T) {
 	p := x86(t)
 	wait := func(v fixes.Variant, shared bool) *cost.Accounter {
-		r, err := newParallelRun(ParallelSwapin{Variant: v, Comp: "lz4", Data: "text", CPUs: 2, Shared: shared, Profile: p, Seed: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.warm(); err != nil {
-			t.Fatal(err)
-		}
-		if err := r.prepare(); err != nil {
-			t.Fatal(err)
-		}
-		for r.done < r.pages {
-			if err := r.op(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := r.settle(); err != nil {
-			t.Fatal(err)
-		}
-		return r.acct
+		return parallelBatch(t, ParallelSwapin{Variant: v, Comp: "lz4", Data: "text", CPUs: 2, Shared: shared, Profile: p, Seed: 1}).acct
 	}
 	w68 := wait(variant(t, "merged", "tick", "v6.8"), false).LockWaitNS[model.OpZswapTreeLock]
 	w69 := wait(variant(t, "merged", "tick", "v6.9"), false).LockWaitNS[model.OpZswapTreeLock]
@@ -142,6 +124,25 @@ func TestContention(t *testing.T) {
 	if tick.SleepNS < p.TickNS() {
 		t.Errorf("shared pages, sync=tick: slept %v ns, want at least a tick", tick.SleepNS)
 	}
+}
+
+// parallelBatch warms p up and runs one batch, untimed.
+func parallelBatch(t *testing.T, p ParallelSwapin) *parallelRun {
+	t.Helper()
+	r, err := newParallelRun(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready(t, r)
+	for r.done < r.pages {
+		if err := r.op(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.settle(); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // TestExpectedCost: the formula on hand-computed numbers, and the model's

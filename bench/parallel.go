@@ -37,6 +37,11 @@ type ParallelSwapin struct {
 	Shared     bool
 	Profile    *cost.Profile
 	Seed       uint64
+	// Latency, if set, receives the latency of every timed access that
+	// faulted: one thread's fault to mapped page, waits and sleeps
+	// included (on shared pages, also the accesses whose fault found
+	// another CPU bringing the page in).
+	Latency *Latencies
 }
 
 // Name is the benchmark's key=value name.
@@ -87,6 +92,8 @@ type parallelRun struct {
 	passes []uint8    // accesses done per page
 	pages  int        // pages per batch
 	done   int        // pages of the batch done
+	start  []float64  // each CPU's modelled time when its access began
+	lat    *Latencies // nil while warming up
 
 	ops, lost   int
 	faultsTotal int // do_swap_page calls
@@ -119,7 +126,7 @@ func newParallelRun(p ParallelSwapin) (*parallelRun, error) {
 	}
 	r := &parallelRun{p: p, k: k, acct: acct, mm: mm, pages: pages, done: pages,
 		rec: k.NewReclaim("reclaim", 0, mm, 0), zap: k.NewZapper("zap", 0, mm, 0),
-		pos: make([]int, p.CPUs), passes: make([]uint8, mmPages)}
+		pos: make([]int, p.CPUs), passes: make([]uint8, mmPages), start: make([]float64, p.CPUs), lat: p.Latency}
 	actors := make([]model.Actor, p.CPUs)
 	for cpu := range p.CPUs {
 		s := make([]uint64, per)
@@ -207,6 +214,9 @@ func (r *parallelRun) check() error {
 
 // warm runs one batch untimed, then forgets it.
 func (r *parallelRun) warm() error {
+	lat := r.lat
+	r.lat = nil
+	defer func() { r.lat = lat }()
 	if err := r.prepare(); err != nil {
 		return err
 	}
@@ -262,6 +272,7 @@ func (r *parallelRun) prepare() error {
 	for cpu, a := range r.faults {
 		r.pos[cpu] = 0
 		a.Reset(r.mm, r.stream[cpu][0], false)
+		r.start[cpu] = r.acct.NS[a.CPU()]
 	}
 	r.done = 0
 	r.acct.Barrier()
@@ -305,6 +316,9 @@ func (r *parallelRun) op() error {
 			return fmt.Errorf("%s: cpu %d: page %d is not mapped after its access (fault result %d)", r.p.Name(), i, addr, a.LastRet)
 		}
 		r.faultsTotal += a.Faults
+		if a.Faults > 0 {
+			r.lat.add(r.acct.NS[a.CPU()] - r.start[i])
+		}
 		r.passes[addr]++
 		if r.passes[addr] == need {
 			r.done++
@@ -312,6 +326,7 @@ func (r *parallelRun) op() error {
 		}
 		if r.pos[i]++; r.pos[i] < len(r.stream[i]) {
 			a.Reset(r.mm, r.stream[i][r.pos[i]], false)
+			r.start[i] = r.acct.NS[a.CPU()]
 		}
 	}
 	return nil

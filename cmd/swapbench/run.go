@@ -132,6 +132,7 @@ func header(profile string, seed uint64, benchtime string) []string {
 		fmt.Sprintf("seed: %d", seed),
 		"benchtime: " + benchtime,
 		"note: kernel-ns/op is modelled kernel time from the profile; ns/op is the simulator's measured time",
+		"note: the # latency-ns lines are modelled kernel time per swapin (per faulting access in ParallelSwapin), a uniform sample of up to 256 a round",
 	}
 }
 
