@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -26,7 +27,8 @@ func init() {
 const defaultBenchtime = bench.DefaultBenchtime
 
 type runOptions struct {
-	fix, kernel, backend, comp, data string
+	fix, sync, kernel, backend, comp string
+	data, cpus                       string
 	bench                            string
 	count                            int
 	benchtime                        string
@@ -40,10 +42,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", stderr)
 	var o runOptions
 	fs.StringVar(&o.fix, "fix", "", "comma-separated fixes (default all)")
+	fs.StringVar(&o.sync, "sync", "", "comma-separated sync modes (default each fix's own): none, tick, waitqueue, folio-lock")
 	fs.StringVar(&o.kernel, "kernel", "", "comma-separated kernel bases (default v6.8,v6.9,v6.10)")
 	fs.StringVar(&o.backend, "backend", "", "comma-separated backends (default zswap+zram,zram)")
 	fs.StringVar(&o.comp, "comp", "", "comma-separated codecs (default lz4)")
 	fs.StringVar(&o.data, "data", "", "comma-separated data classes, or corpus:FILE (default zero,text,anon-mix)")
+	fs.StringVar(&o.cpus, "cpus", "", "comma-separated simulated CPU counts of ParallelSwapin, 2 to 8 (default 2,4)")
 	fs.StringVar(&o.bench, "bench", "", "only benchmarks whose name matches this regexp")
 	fs.IntVar(&o.count, "count", 10, "rounds (benchstat wants 10)")
 	fs.StringVar(&o.benchtime, "benchtime", defaultBenchtime, "go test -benchtime: a duration or Nx")
@@ -68,9 +72,17 @@ func (o runOptions) run(ctx context.Context, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	var cpus []int
+	for _, c := range splitList(o.cpus) {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			return usagef("cpus %q: want CPU counts from 2 to 8", c)
+		}
+		cpus = append(cpus, n)
+	}
 	cases, err := bench.Cases(bench.Matrix{
-		Fixes: splitList(o.fix), Kernels: splitList(o.kernel), Backends: splitList(o.backend),
-		Comps: splitList(o.comp), Data: splitList(o.data), Profile: prof, Seed: o.seed,
+		Fixes: splitList(o.fix), Syncs: splitList(o.sync), Kernels: splitList(o.kernel), Backends: splitList(o.backend),
+		Comps: splitList(o.comp), Data: splitList(o.data), CPUs: cpus, Profile: prof, Seed: o.seed,
 	})
 	if err != nil {
 		return usageError{err}
