@@ -7,7 +7,7 @@
 //
 //	BenchmarkSwapin/fix=F/sync=S/kernel=K/backend=B/comp=C/data=D
 //	BenchmarkFailedSwapin/fix=F/sync=S/kernel=K/backend=zswap+zram/comp=C/data=text/event=E
-//	BenchmarkParallelSwapin/fix=F/sync=S/kernel=K/backend=zswap+zram/comp=C/data=text/cpus=N/pages=P
+//	BenchmarkParallelSwapin/fix=F/sync=S/kernel=K/backend=zswap+zram/comp=C/data=text/cpus=N/pages=P/pattern=A
 //	BenchmarkSwapout/kernel=K/backend=B/comp=C/data=D
 //	BenchmarkZswapIndex/kernel=K/entries=N/op=O
 //	BenchmarkExplore/fix=F/scenario=X
@@ -87,6 +87,9 @@ type Matrix struct {
 	Fixes, Syncs, Kernels, Backends, Comps, Data []string
 	// CPUs are the simulated CPU counts of the parallel benchmark.
 	CPUs []int
+	// Patterns are the access patterns of the parallel benchmark on
+	// shared pages (workloads.PatternNames; default all).
+	Patterns []string
 	// Profile prices the model's operations (default x86-2024).
 	Profile *cost.Profile
 	// Seed seeds the page contents (default 1).
@@ -103,8 +106,9 @@ type Matrix struct {
 // v6.8, v6.9 and v6.10, backends zswap+zram and zram, codec lz4, data
 // zero, text and anon-mix (Swapin); the failures retry and pte-change,
 // plus store-fail for writeback-on-failure (FailedSwapin, data=text); 2
-// and 4 CPUs on distinct and shared pages, plus merged under the other
-// sync modes (ParallelSwapin, data=text); every codec on zero, text,
+// and 4 CPUs on distinct pages and on shared pages under every access
+// pattern, plus merged under the other sync modes (ParallelSwapin,
+// data=text); every codec on zero, text,
 // binary, random and anon-mix pages (Swapout, v6.9 unless Kernels is
 // given); 2^10 to 2^24 entries (ZswapIndex). Short keeps v6.9, data=text,
 // 2 CPUs, lz4 and up to 2^14 entries.
@@ -167,8 +171,11 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 	for _, v := range pvs {
 		for _, comp := range swapinComps {
 			for _, cpus := range m.CPUs {
-				for _, shared := range []bool{false, true} {
-					p := ParallelSwapin{Variant: v, Comp: comp, Data: "text", CPUs: cpus, Shared: shared, Profile: m.Profile, Seed: m.Seed, Latency: NewLatencies()}
+				p := ParallelSwapin{Variant: v, Comp: comp, Data: "text", CPUs: cpus, Profile: m.Profile, Seed: m.Seed, Latency: NewLatencies()}
+				addLat(p.Name(), p.Run, p.Latency)
+				for _, pat := range m.Patterns {
+					p := p
+					p.Shared, p.Pattern, p.Latency = true, pat, NewLatencies()
 					addLat(p.Name(), p.Run, p.Latency)
 				}
 			}
@@ -248,6 +255,14 @@ func (m Matrix) defaults() (matrix, error) {
 		d.CPUs = []int{2, 4}
 		if m.Short {
 			d.CPUs = []int{2}
+		}
+	}
+	if len(d.Patterns) == 0 {
+		d.Patterns = workloads.PatternNames()
+	}
+	for _, pat := range d.Patterns {
+		if _, err := workloads.NewPattern(pat, 1, 1); err != nil {
+			return d, err
 		}
 	}
 	for _, n := range d.CPUs {

@@ -187,3 +187,35 @@ func TestExpectedCost(t *testing.T) {
 		t.Error("expected losses")
 	}
 }
+
+// TestPatterns: the access pattern decides how often CPUs on shared pages
+// race for one entry. Threads scanning in the same order fault on every
+// page together (the wait queue keeps them in step) and pay for it;
+// independent draws rarely meet, and zipf draws reuse hot pages, so fewer
+// distinct pages come in. Under sync=tick the loser of the first race
+// sleeps a tick, by which time the winner has brought the whole range in:
+// the tick desynchronises the threads.
+func TestPatterns(t *testing.T) {
+	p := x86(t)
+	run := func(fix, sync, pat string) *parallelRun {
+		return parallelBatch(t, ParallelSwapin{Variant: variant(t, fix, sync, "v6.9"), Comp: "lz4", Data: "text", CPUs: 2, Shared: true, Pattern: pat, Profile: p, Seed: 1})
+	}
+	share := func(r *parallelRun) float64 { return float64(r.concurrent) / float64(r.ops) }
+	ns := func(r *parallelRun) float64 { return r.acct.Total() / float64(r.ops) }
+	seq, rnd, zipf := run("merged", "waitqueue", "sequential"), run("merged", "waitqueue", "random"), run("merged", "waitqueue", "zipf")
+	if share(seq) < 0.9 || share(rnd) > 0.1 || share(zipf) > 0.1 {
+		t.Errorf("concurrent faults per swapin: sequential %.3f, random %.3f, zipf %.3f; want most, few, few", share(seq), share(rnd), share(zipf))
+	}
+	if ns(seq) < 1.5*ns(rnd) {
+		t.Errorf("kernel ns per swapin: sequential %.0f, random %.0f; want the races to cost", ns(seq), ns(rnd))
+	}
+	if seq.ops != batch || zipf.ops >= rnd.ops {
+		t.Errorf("pages brought in per batch: sequential %d (want %d), random %d, zipf %d (want fewer than random)", seq.ops, batch, rnd.ops, zipf.ops)
+	}
+	if tick := run("merged", "tick", "sequential"); tick.concurrent > 2 {
+		t.Errorf("sync=tick, sequential: %d pages raced, want the first only", tick.concurrent)
+	}
+	if _, err := newParallelRun(ParallelSwapin{Variant: variant(t, "merged", "tick", "v6.9"), Comp: "lz4", Data: "text", CPUs: 2, Pattern: "zipf", Profile: p, Seed: 1}); err == nil {
+		t.Error("pattern=zipf on distinct pages was accepted")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/swapbench/swapbench/bench"
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/runner"
+	"github.com/swapbench/swapbench/workloads"
 )
 
 func init() {
@@ -28,7 +29,7 @@ const defaultBenchtime = bench.DefaultBenchtime
 
 type runOptions struct {
 	fix, sync, kernel, backend, comp string
-	data, cpus                       string
+	data, cpus, pattern              string
 	bench                            string
 	count                            int
 	benchtime                        string
@@ -48,6 +49,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.comp, "comp", "", "comma-separated codecs (default lz4)")
 	fs.StringVar(&o.data, "data", "", "comma-separated data classes, or corpus:FILE (default zero,text,anon-mix)")
 	fs.StringVar(&o.cpus, "cpus", "", "comma-separated simulated CPU counts of ParallelSwapin, 2 to 8 (default 2,4)")
+	fs.StringVar(&o.pattern, "pattern", "", "comma-separated access patterns of ParallelSwapin on shared pages: "+strings.Join(workloads.PatternNames(), ", ")+" (default all)")
 	fs.StringVar(&o.bench, "bench", "", "only benchmarks whose name matches this regexp")
 	fs.IntVar(&o.count, "count", 10, "rounds (benchstat wants 10)")
 	fs.StringVar(&o.benchtime, "benchtime", defaultBenchtime, "go test -benchtime: a duration or Nx")
@@ -82,7 +84,8 @@ func (o runOptions) run(ctx context.Context, stderr io.Writer) error {
 	}
 	cases, err := bench.Cases(bench.Matrix{
 		Fixes: splitList(o.fix), Syncs: splitList(o.sync), Kernels: splitList(o.kernel), Backends: splitList(o.backend),
-		Comps: splitList(o.comp), Data: splitList(o.data), CPUs: cpus, Profile: prof, Seed: o.seed,
+		Comps: splitList(o.comp), Data: splitList(o.data), CPUs: cpus, Patterns: splitList(o.pattern),
+		Profile: prof, Seed: o.seed,
 	})
 	if err != nil {
 		return usageError{err}

@@ -23,6 +23,7 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"run", "-comp", "brotli", "-o", filepath.Join(dir, "r")}, `codec "brotli": unknown; want one of deflate, lz4, lzo, lzo-rle, zstd`},
 		{[]string{"run", "-sync", "sometimes", "-o", filepath.Join(dir, "r")}, `sync mode "sometimes": unknown; want one of folio-lock, none, tick, waitqueue`},
 		{[]string{"run", "-fix", "never-bypass", "-sync", "tick", "-o", filepath.Join(dir, "r")}, `no variant matches`},
+		{[]string{"run", "-pattern", "loop", "-o", filepath.Join(dir, "r")}, `pattern "loop": unknown; want one of random, sequential, zipf`},
 		{[]string{"run", "-cpus", "two", "-o", filepath.Join(dir, "r")}, `cpus "two": want CPU counts from 2 to 8`},
 		{[]string{"run", "-cpus", "2,16", "-o", filepath.Join(dir, "r")}, `cpus 16: want 2 to 8`},
 		{[]string{"run", "-profile", "x86-1999", "-o", filepath.Join(dir, "r")}, `cost profile "x86-1999"`},
@@ -92,11 +93,11 @@ func TestRunKillResume(t *testing.T) {
 	}
 }
 
-// TestRunSyncCPUs: -sync and -cpus choose the variants and CPU counts of
-// the matrix.
+// TestRunSyncCPUs: -sync, -cpus and -pattern choose the variants, CPU
+// counts and access patterns of the matrix.
 func TestRunSyncCPUs(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "r.txt")
-	code, _, stderr := runCmd(t, "run", "-fix", "merged", "-kernel", "v6.9", "-sync", "waitqueue", "-cpus", "3",
+	code, _, stderr := runCmd(t, "run", "-fix", "merged", "-kernel", "v6.9", "-sync", "waitqueue", "-cpus", "3", "-pattern", "zipf",
 		"-bench", "^BenchmarkParallelSwapin/.*pages=shared", "-count", "1", "-benchtime", "1x", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -105,8 +106,11 @@ func TestRunSyncCPUs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(set.Results) != 1 || !strings.Contains(string(set.Results[0].Name), "/sync=waitqueue/") || !strings.Contains(string(set.Results[0].Name), "/cpus=3/") {
-		t.Fatalf("want one result with sync=waitqueue and cpus=3, got %d: %v", len(set.Results), set.Results)
+	if len(set.Results) != 1 {
+		t.Fatalf("%d results, want 1", len(set.Results))
+	}
+	if name := string(set.Results[0].Name); !strings.Contains(name, "/sync=waitqueue/") || !strings.Contains(name, "/cpus=3/") || !strings.Contains(name, "/pattern=zipf-") {
+		t.Errorf("result %s: want sync=waitqueue, cpus=3 and pattern=zipf", name)
 	}
 	if len(set.Latency) != 1 {
 		t.Errorf("%d latency samples, want 1", len(set.Latency))
