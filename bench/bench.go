@@ -7,7 +7,7 @@
 //
 //	BenchmarkSwapin/fix=F/sync=S/kernel=K/backend=B/comp=C/data=D
 //	BenchmarkFailedSwapin/fix=F/sync=S/kernel=K/backend=zswap+zram/comp=C/data=text/event=E
-//	BenchmarkParallelSwapin/fix=F/sync=S/kernel=K/backend=zswap+zram/comp=C/data=text/cpus=N/pages=P
+//	BenchmarkParallelSwapin/fix=F/sync=S/kernel=K/backend=zswap+zram/comp=C/data=text/cpus=N/pages=P/pattern=A
 //	BenchmarkSwapout/kernel=K/backend=B/comp=C/data=D
 //	BenchmarkZswapIndex/kernel=K/entries=N/op=O
 //	BenchmarkExplore/fix=F/scenario=X
@@ -29,6 +29,13 @@
 //	slot-kept/op      share of swapins after which a swap cache folio keeps the
 //	                  slot for as long as the page is resident
 //	lost-pages        pages the integrity oracle saw lost, in the whole run
+//
+// Swapin, FailedSwapin and ParallelSwapin also record each swapin's
+// latency in modelled kernel ns (see Latencies: not measured time) into a
+// bounded sample that `swapbench run` writes after each result as
+// "# latency-ns NAME: ..." lines (package runner), the input of the
+// report's percentile table and latency CDF; under go test they are
+// printed only with -latency (bench_test.go).
 //
 // A variant the race explorer calls safe (docs/verdicts.md: every fix but
 // exclusive, with a pin, and writeback-on-failure only while its store
@@ -80,6 +87,9 @@ type Matrix struct {
 	Fixes, Syncs, Kernels, Backends, Comps, Data []string
 	// CPUs are the simulated CPU counts of the parallel benchmark.
 	CPUs []int
+	// Patterns are the access patterns of the parallel benchmark on
+	// shared pages (workloads.PatternNames; default all).
+	Patterns []string
 	// Profile prices the model's operations (default x86-2024).
 	Profile *cost.Profile
 	// Seed seeds the page contents (default 1).
@@ -96,8 +106,10 @@ type Matrix struct {
 // v6.8, v6.9 and v6.10, backends zswap+zram and zram, codec lz4, data
 // zero, text and anon-mix (Swapin); the failures retry and pte-change,
 // plus store-fail for writeback-on-failure (FailedSwapin, data=text); 2
-// and 4 CPUs on distinct and shared pages, plus merged under the other
-// sync modes (ParallelSwapin, data=text); every codec on zero, text,
+// and 4 CPUs on distinct pages and on shared pages under every access
+// pattern (random and zipf on v6.9 only unless Kernels or Patterns is
+// given), plus merged under the other sync modes (ParallelSwapin,
+// data=text); every codec on zero, text,
 // binary, random and anon-mix pages (Swapout, v6.9 unless Kernels is
 // given); 2^10 to 2^24 entries (ZswapIndex). Short keeps v6.9, data=text,
 // 2 CPUs, lz4 and up to 2^14 entries.
@@ -112,6 +124,10 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 	}
 	var cases []runner.Case
 	add := func(name string, f func(*testing.B)) { cases = append(cases, runner.Case{Name: name, F: f}) }
+	// addLat adds a case that records per-swapin latencies.
+	addLat := func(name string, f func(*testing.B), lat *Latencies) {
+		cases = append(cases, runner.Case{Name: name, F: f, Latency: lat.Drain})
+	}
 	backends := make([]model.Backend, len(m.Backends))
 	for i, be := range m.Backends {
 		if backends[i], err = model.ParseBackend(be); err != nil {
@@ -126,8 +142,8 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 		for _, be := range backends {
 			for _, comp := range swapinComps {
 				for _, data := range m.Data {
-					s := Swapin{Variant: v, Backend: be, Comp: comp, Data: data, Profile: m.Profile, Seed: m.Seed}
-					add(s.Name(), s.Run)
+					s := Swapin{Variant: v, Backend: be, Comp: comp, Data: data, Profile: m.Profile, Seed: m.Seed, Latency: NewLatencies()}
+					addLat(s.Name(), s.Run, s.Latency)
 				}
 			}
 		}
@@ -139,8 +155,8 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 				events = append(events, EventStoreFail)
 			}
 			for _, ev := range events {
-				s := Swapin{Variant: v, Backend: model.BackendZswapZram, Comp: comp, Data: "text", Event: ev, Profile: m.Profile, Seed: m.Seed}
-				add(s.Name(), s.Run)
+				s := Swapin{Variant: v, Backend: model.BackendZswapZram, Comp: comp, Data: "text", Event: ev, Profile: m.Profile, Seed: m.Seed, Latency: NewLatencies()}
+				addLat(s.Name(), s.Run, s.Latency)
 			}
 		}
 	}
@@ -156,9 +172,17 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 	for _, v := range pvs {
 		for _, comp := range swapinComps {
 			for _, cpus := range m.CPUs {
-				for _, shared := range []bool{false, true} {
-					p := ParallelSwapin{Variant: v, Comp: comp, Data: "text", CPUs: cpus, Shared: shared, Profile: m.Profile, Seed: m.Seed}
-					add(p.Name(), p.Run)
+				p := ParallelSwapin{Variant: v, Comp: comp, Data: "text", CPUs: cpus, Profile: m.Profile, Seed: m.Seed, Latency: NewLatencies()}
+				addLat(p.Name(), p.Run, p.Latency)
+				for _, pat := range m.Patterns {
+					if pat != "sequential" && !m.kernelsGiven && !m.patternsGiven && v.Kernel != model.V6_9 {
+						// Races on one entry do not depend on the zswap
+						// index; v6.9 keeps the default run short.
+						continue
+					}
+					p := p
+					p.Shared, p.Pattern, p.Latency = true, pat, NewLatencies()
+					addLat(p.Name(), p.Run, p.Latency)
 				}
 			}
 		}
@@ -208,11 +232,11 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 
 type matrix struct {
 	Matrix
-	dataGiven, kernelsGiven bool
+	dataGiven, kernelsGiven, patternsGiven bool
 }
 
 func (m Matrix) defaults() (matrix, error) {
-	d := matrix{Matrix: m, dataGiven: len(m.Data) > 0, kernelsGiven: len(m.Kernels) > 0}
+	d := matrix{Matrix: m, dataGiven: len(m.Data) > 0, kernelsGiven: len(m.Kernels) > 0, patternsGiven: len(m.Patterns) > 0}
 	if len(d.Kernels) == 0 {
 		d.Kernels = []string{"v6.8", "v6.9", "v6.10"}
 		if m.Short {
@@ -237,6 +261,14 @@ func (m Matrix) defaults() (matrix, error) {
 		d.CPUs = []int{2, 4}
 		if m.Short {
 			d.CPUs = []int{2}
+		}
+	}
+	if len(d.Patterns) == 0 {
+		d.Patterns = workloads.PatternNames()
+	}
+	for _, pat := range d.Patterns {
+		if _, err := workloads.NewPattern(pat, 1, 1); err != nil {
+			return d, err
 		}
 	}
 	for _, n := range d.CPUs {

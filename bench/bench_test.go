@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"flag"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -9,11 +12,32 @@ import (
 
 // The benchmarks run the bodies Cases returns, under the names Cases gives
 // them; -short selects the small matrix.
+//
+// The per-swapin latencies they record go nowhere unless -latency is
+// given (go test -bench . ./bench -latency): then each sub-benchmark's
+// sample follows its result lines as "# latency-ns" lines, which report
+// and `swapbench report -in` read and benchstat skips. The sample is a
+// uniform one of at most 256 swapins over all -count rounds; with several
+// -cpu values it is labelled with the last.
+
+var latencyOut = flag.Bool("latency", false, "print each benchmark's per-swapin modelled latencies as \"# latency-ns\" lines after its results")
 
 func run(b *testing.B, prefix string, cases []runner.Case) {
 	for _, c := range cases {
-		if name, ok := strings.CutPrefix(c.Name, prefix+"/"); ok {
-			b.Run(name, c.F)
+		name, ok := strings.CutPrefix(c.Name, prefix+"/")
+		if !ok {
+			continue
+		}
+		if c.Latency != nil {
+			c.Latency() // nothing recorded before this benchmark
+		}
+		b.Run(name, c.F)
+		if *latencyOut && c.Latency != nil {
+			suffix := ""
+			if p := runtime.GOMAXPROCS(0); p != 1 {
+				suffix = fmt.Sprintf("-%d", p)
+			}
+			fmt.Print(runner.LatencyLines(c.Name+suffix, c.Latency()))
 		}
 	}
 }

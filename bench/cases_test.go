@@ -65,7 +65,7 @@ func TestNames(t *testing.T) {
 	}{
 		{Matrix{Fixes: []string{"nope"}}, `fix "nope": unknown`},
 		{Matrix{Data: []string{"nope"}}, `content class "nope"`},
-		{Matrix{Comps: []string{"brotli"}}, `codec "brotli": unknown; want one of deflate, lz4, zstd`},
+		{Matrix{Comps: []string{"brotli"}}, `codec "brotli": unknown; want one of deflate, lz4, lzo, lzo-rle, zstd`},
 		{Matrix{Kernels: []string{"v5.0"}}, `kernel`},
 		{Matrix{Backends: []string{"ssd"}}, `backend "ssd"`},
 		{Matrix{CPUs: []int{1}}, "cpus 1: want 2 to 8"},
@@ -133,6 +133,30 @@ func TestSafety(t *testing.T) {
 	}
 }
 
+// ready warms r up and swaps a batch out.
+func ready(t *testing.T, r interface {
+	warm() error
+	prepare() error
+}) {
+	t.Helper()
+	if err := r.warm(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.prepare(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fullLatencies is a sample already at its cap, so that recording takes
+// the replacement path.
+func fullLatencies() *Latencies {
+	l := NewLatencies()
+	for range latencyCap {
+		l.add(0)
+	}
+	return l
+}
+
 func mustVariants(t testing.TB) []fixes.Variant {
 	m, err := Matrix{}.defaults()
 	if err != nil {
@@ -169,8 +193,9 @@ func runBatches(s Swapin, n int, quiet bool) (*swapinRun, error) {
 	return r, r.settle()
 }
 
-// TestAllocFree: once warm, swapins (plain, failed, parallel), swapouts
-// and index operations allocate nothing.
+// TestAllocFree: once warm, swapins (plain, failed, parallel; recording
+// their latencies; every codec family), swapouts and index operations
+// allocate nothing.
 func TestAllocFree(t *testing.T) {
 	p := x86(t)
 	for _, s := range []Swapin{
@@ -179,18 +204,18 @@ func TestAllocFree(t *testing.T) {
 		{Variant: variant(t, "never-bypass", "folio-lock", "v6.10"), Backend: model.BackendZswapZram, Data: "anon-mix"},
 		{Variant: variant(t, "always-swapcache", "tick", "v6.9"), Backend: model.BackendZswapZram, Data: "text", Event: EventRetry},
 		{Variant: variant(t, "writeback-on-failure", "tick", "v6.9"), Backend: model.BackendZswapZram, Data: "text", Event: EventPTEChange},
+		{Variant: variant(t, "merged", "tick", "v6.9"), Backend: model.BackendZswapZram, Data: "anon-mix", Comp: "lzo-rle"},
+		{Variant: variant(t, "merged", "tick", "v6.10"), Backend: model.BackendZram, Data: "text", Comp: "lzo"},
 	} {
-		s.Comp, s.Profile, s.Seed = "lz4", p, 1
+		if s.Comp == "" {
+			s.Comp = "lz4"
+		}
+		s.Profile, s.Seed, s.Latency = p, 1, fullLatencies()
 		r, err := newSwapinRun(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := r.warm(); err != nil {
-			t.Fatal(err)
-		}
-		if err := r.prepare(); err != nil {
-			t.Fatal(err)
-		}
+		ready(t, r)
 		if n := testing.AllocsPerRun(100, func() {
 			if err := r.op(); err != nil {
 				t.Fatal(err)
@@ -200,17 +225,12 @@ func TestAllocFree(t *testing.T) {
 		}
 	}
 	for _, shared := range []bool{false, true} {
-		ps := ParallelSwapin{Variant: variant(t, "never-bypass", "folio-lock", "v6.9"), Comp: "lz4", Data: "text", CPUs: 2, Shared: shared, Profile: p, Seed: 1}
+		ps := ParallelSwapin{Variant: variant(t, "never-bypass", "folio-lock", "v6.9"), Comp: "lz4", Data: "text", CPUs: 2, Shared: shared, Profile: p, Seed: 1, Latency: fullLatencies()}
 		r, err := newParallelRun(ps)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := r.warm(); err != nil {
-			t.Fatal(err)
-		}
-		if err := r.prepare(); err != nil {
-			t.Fatal(err)
-		}
+		ready(t, r)
 		if n := testing.AllocsPerRun(100, func() {
 			if err := r.op(); err != nil {
 				t.Fatal(err)
@@ -224,12 +244,7 @@ func TestAllocFree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.warm(); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.prepare(); err != nil {
-		t.Fatal(err)
-	}
+	ready(t, r)
 	if n := testing.AllocsPerRun(100, func() {
 		if err := r.op(); err != nil {
 			t.Fatal(err)

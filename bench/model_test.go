@@ -112,25 +112,7 @@ func TestIndexLayout(t *testing.T) {
 func TestContention(t *testing.T) {
 	p := x86(t)
 	wait := func(v fixes.Variant, shared bool) *cost.Accounter {
-		r, err := newParallelRun(ParallelSwapin{Variant: v, Comp: "lz4", Data: "text", CPUs: 2, Shared: shared, Profile: p, Seed: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.warm(); err != nil {
-			t.Fatal(err)
-		}
-		if err := r.prepare(); err != nil {
-			t.Fatal(err)
-		}
-		for r.done < r.pages {
-			if err := r.op(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := r.settle(); err != nil {
-			t.Fatal(err)
-		}
-		return r.acct
+		return parallelBatch(t, ParallelSwapin{Variant: v, Comp: "lz4", Data: "text", CPUs: 2, Shared: shared, Profile: p, Seed: 1}).acct
 	}
 	w68 := wait(variant(t, "merged", "tick", "v6.8"), false).LockWaitNS[model.OpZswapTreeLock]
 	w69 := wait(variant(t, "merged", "tick", "v6.9"), false).LockWaitNS[model.OpZswapTreeLock]
@@ -142,6 +124,25 @@ func TestContention(t *testing.T) {
 	if tick.SleepNS < p.TickNS() {
 		t.Errorf("shared pages, sync=tick: slept %v ns, want at least a tick", tick.SleepNS)
 	}
+}
+
+// parallelBatch warms p up and runs one batch, untimed.
+func parallelBatch(t *testing.T, p ParallelSwapin) *parallelRun {
+	t.Helper()
+	r, err := newParallelRun(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready(t, r)
+	for r.done < r.pages {
+		if err := r.op(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.settle(); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // TestExpectedCost: the formula on hand-computed numbers, and the model's
@@ -184,5 +185,37 @@ func TestExpectedCost(t *testing.T) {
 	}
 	if ExpectedLoss(w, Rates{PTEChange: 0.1, StoreFail: 0.2}) <= 0 || ExpectedLoss(m, Rates{Retry: 0.1, PTEChange: 0.1}) != 0 {
 		t.Error("expected losses")
+	}
+}
+
+// TestPatterns: the access pattern decides how often CPUs on shared pages
+// race for one entry. Threads scanning in the same order fault on every
+// page together (the wait queue keeps them in step) and pay for it;
+// independent draws rarely meet, and zipf draws reuse hot pages, so fewer
+// distinct pages come in. Under sync=tick the loser of the first race
+// sleeps a tick, by which time the winner has brought the whole range in:
+// the tick desynchronises the threads.
+func TestPatterns(t *testing.T) {
+	p := x86(t)
+	run := func(fix, sync, pat string) *parallelRun {
+		return parallelBatch(t, ParallelSwapin{Variant: variant(t, fix, sync, "v6.9"), Comp: "lz4", Data: "text", CPUs: 2, Shared: true, Pattern: pat, Profile: p, Seed: 1})
+	}
+	share := func(r *parallelRun) float64 { return float64(r.concurrent) / float64(r.ops) }
+	ns := func(r *parallelRun) float64 { return r.acct.Total() / float64(r.ops) }
+	seq, rnd, zipf := run("merged", "waitqueue", "sequential"), run("merged", "waitqueue", "random"), run("merged", "waitqueue", "zipf")
+	if share(seq) < 0.9 || share(rnd) > 0.1 || share(zipf) > 0.1 {
+		t.Errorf("concurrent faults per swapin: sequential %.3f, random %.3f, zipf %.3f; want most, few, few", share(seq), share(rnd), share(zipf))
+	}
+	if ns(seq) < 1.5*ns(rnd) {
+		t.Errorf("kernel ns per swapin: sequential %.0f, random %.0f; want the races to cost", ns(seq), ns(rnd))
+	}
+	if seq.ops != batch || zipf.ops >= rnd.ops {
+		t.Errorf("pages brought in per batch: sequential %d (want %d), random %d, zipf %d (want fewer than random)", seq.ops, batch, rnd.ops, zipf.ops)
+	}
+	if tick := run("merged", "tick", "sequential"); tick.concurrent > 2 {
+		t.Errorf("sync=tick, sequential: %d pages raced, want the first only", tick.concurrent)
+	}
+	if _, err := newParallelRun(ParallelSwapin{Variant: variant(t, "merged", "tick", "v6.9"), Comp: "lz4", Data: "text", CPUs: 2, Pattern: "zipf", Profile: p, Seed: 1}); err == nil {
+		t.Error("pattern=zipf on distinct pages was accepted")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/fixes"
 	"github.com/swapbench/swapbench/model"
+	"github.com/swapbench/swapbench/workloads"
 )
 
 // ParallelSwapin is several threads of one process faulting on CPUs
@@ -17,10 +18,24 @@ import (
 // and its own 64 MiB of swap (a device of CPUs x 64 MiB, the rest filled
 // with swapped-out zero pages), as per-CPU swap clusters on a large device
 // place them. What they share is v6.8's single zswap tree; v6.9 splits it
-// per 64 MiB and v6.10 looks up without a lock. With pages=shared every
-// CPU touches the same pages in the same order, so faults race on one
+// per 64 MiB and v6.10 looks up without a lock. With pages=shared the
+// CPUs touch the pages of one 1 MiB range, so faults may race on one
 // entry: the pin's one-tick sleep (sync=tick), the wait queue
 // (sync=waitqueue), two reads (sync=none) or the folio lock (never-bypass).
+//
+// How often they race is the access pattern's doing (pattern=, package
+// workloads): with sequential every CPU scans the range in the same order;
+// with random and zipf each CPU makes as many independent draws (zipf: of
+// the same hot pages), and an access to a page another CPU already
+// brought in is a hit, no swapin. A batch is every CPU's accesses; the
+// pages brought in are the distinct pages drawn. concurrent-faults/op is
+// the share of them that two or more CPUs faulted on at once (a fault on
+// a page already mapped does not happen): the concurrent-fault event of
+// the expected-cost sweep, measured rather than assumed. With
+// pages=distinct each CPU takes its own pages in order (pattern
+// sequential only): which of its own pages a CPU touches would change the
+// modelled cost only through the depth of its index lookups, and no
+// other CPU's fault can meet it there.
 //
 // The CPUs are modelled inside one model.Kernel, which is not safe for
 // concurrent use: a cost.Sched interleaves their actors in modelled-time
@@ -35,8 +50,15 @@ type ParallelSwapin struct {
 	Comp, Data string
 	CPUs       int
 	Shared     bool
-	Profile    *cost.Profile
-	Seed       uint64
+	// Pattern is the access pattern on shared pages (default sequential).
+	Pattern string
+	Profile *cost.Profile
+	Seed    uint64
+	// Latency, if set, receives the latency of every timed access that
+	// faulted: one thread's fault to mapped page, waits and sleeps
+	// included (on shared pages, also the accesses whose fault found
+	// another CPU bringing the page in).
+	Latency *Latencies
 }
 
 // Name is the benchmark's key=value name.
@@ -45,8 +67,15 @@ func (p ParallelSwapin) Name() string {
 	if p.Shared {
 		pages = "shared"
 	}
-	return fmt.Sprintf("BenchmarkParallelSwapin/%s/backend=%s/comp=%s/data=%s/cpus=%d/pages=%s",
-		p.Variant, model.BackendZswapZram, p.Comp, dataName(p.Data), p.CPUs, pages)
+	return fmt.Sprintf("BenchmarkParallelSwapin/%s/backend=%s/comp=%s/data=%s/cpus=%d/pages=%s/pattern=%s",
+		p.Variant, model.BackendZswapZram, p.Comp, dataName(p.Data), p.CPUs, pages, p.pattern())
+}
+
+func (p ParallelSwapin) pattern() string {
+	if p.Pattern == "" {
+		return "sequential"
+	}
+	return p.Pattern
 }
 
 // Run is the benchmark body.
@@ -70,31 +99,41 @@ func (p ParallelSwapin) Run(b *testing.B) {
 	b.ReportMetric(a.SleepNS/n, "sleep-ns/op")
 	b.ReportMetric(a.BlockedNS/n, "blocked-ns/op")
 	b.ReportMetric(float64(r.faultsTotal)/n, "faults/op")
+	b.ReportMetric(float64(r.concurrent)/n, "concurrent-faults/op")
 	b.ReportMetric(float64(r.lost), "lost-pages")
 }
 
 type parallelRun struct {
-	p      ParallelSwapin
-	k      *model.Kernel
-	acct   *cost.Accounter
-	mm     *model.MM
-	rec    *model.Reclaim
-	zap    *model.Zapper
-	sched  *cost.Sched
-	faults []*model.Access
-	stream [][]uint64 // each CPU's pages, in order
-	pos    []int      // each CPU's place in its stream
-	passes []uint8    // accesses done per page
-	pages  int        // pages per batch
-	done   int        // pages of the batch done
+	p       ParallelSwapin
+	k       *model.Kernel
+	acct    *cost.Accounter
+	mm      *model.MM
+	rec     *model.Reclaim
+	zap     *model.Zapper
+	sched   *cost.Sched
+	faults  []*model.Access
+	stream  [][]uint64          // each CPU's pages, in order
+	swapped [][]uint64          // the pages each batch swaps out: the streams', or the whole shared range
+	pats    []workloads.Pattern // each CPU's access pattern (shared pages)
+	pos     []int               // each CPU's place in its stream
+	passes  []uint8             // faulting accesses done per page
+	in      []bool              // the page was brought in this batch
+	pages   int                 // pages per batch: distinct pages in the streams
+	done    int                 // pages of the batch done
+	start   []float64           // each CPU's modelled time when its access began
+	lat     *Latencies          // nil while warming up
 
 	ops, lost   int
 	faultsTotal int // do_swap_page calls
+	concurrent  int // pages faulted on by two or more CPUs at once
 }
 
 func newParallelRun(p ParallelSwapin) (*parallelRun, error) {
 	if p.CPUs < 2 {
 		return nil, fmt.Errorf("%s: cpus %d: want at least 2", p.Name(), p.CPUs)
+	}
+	if !p.Shared && p.pattern() != "sequential" {
+		return nil, fmt.Errorf("%s: pattern %s: pages=distinct takes each CPU's own pages in order; want pattern=sequential", p.Name(), p.pattern())
 	}
 	per, pages, slots := batch/p.CPUs, batch, 4*batch
 	stride := (per + model.PTEsPerTable - 1) / model.PTEsPerTable * model.PTEsPerTable
@@ -119,7 +158,7 @@ func newParallelRun(p ParallelSwapin) (*parallelRun, error) {
 	}
 	r := &parallelRun{p: p, k: k, acct: acct, mm: mm, pages: pages, done: pages,
 		rec: k.NewReclaim("reclaim", 0, mm, 0), zap: k.NewZapper("zap", 0, mm, 0),
-		pos: make([]int, p.CPUs), passes: make([]uint8, mmPages)}
+		pos: make([]int, p.CPUs), passes: make([]uint8, mmPages), in: make([]bool, mmPages), start: make([]float64, p.CPUs), lat: p.Latency}
 	actors := make([]model.Actor, p.CPUs)
 	for cpu := range p.CPUs {
 		s := make([]uint64, per)
@@ -130,6 +169,13 @@ func newParallelRun(p ParallelSwapin) (*parallelRun, error) {
 			}
 		}
 		r.stream = append(r.stream, s)
+		if p.Shared {
+			pat, err := workloads.NewPatternStream(p.pattern(), uint64(mmPages), p.Seed, uint64(cpu))
+			if err != nil {
+				return nil, err
+			}
+			r.pats = append(r.pats, pat)
+		}
 		a := k.NewAccess(fmt.Sprintf("fault%d", cpu), cpu, mm, s[0], false)
 		r.faults = append(r.faults, a)
 		actors[cpu] = a
@@ -137,10 +183,15 @@ func newParallelRun(p ParallelSwapin) (*parallelRun, error) {
 	if r.sched, err = cost.NewSched(k, acct, actors); err != nil {
 		return nil, err
 	}
-	if !p.Shared {
-		if err := r.fill(); err != nil {
-			return nil, err
+	r.swapped = r.stream
+	if p.Shared {
+		all := make([]uint64, mmPages)
+		for i := range all {
+			all[i] = uint64(i)
 		}
+		r.swapped = [][]uint64{all}
+	} else if err := r.fill(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -207,6 +258,9 @@ func (r *parallelRun) check() error {
 
 // warm runs one batch untimed, then forgets it.
 func (r *parallelRun) warm() error {
+	lat := r.lat
+	r.lat = nil
+	defer func() { r.lat = lat }()
 	if err := r.prepare(); err != nil {
 		return err
 	}
@@ -220,7 +274,7 @@ func (r *parallelRun) warm() error {
 	}
 	r.acct.Reset()
 	r.acct.Off = true
-	r.ops, r.lost, r.faultsTotal = 0, 0, 0
+	r.ops, r.lost, r.faultsTotal, r.concurrent = 0, 0, 0, 0
 	return nil
 }
 
@@ -232,11 +286,7 @@ func (r *parallelRun) prepare() error {
 	}
 	k := r.k
 	r.acct.Off = true
-	streams := r.stream
-	if r.p.Shared {
-		streams = streams[:1] // every CPU has the same pages
-	}
-	for _, s := range streams {
+	for _, s := range r.swapped {
 		for _, addr := range s {
 			*r.zap = *k.NewZapper("zap", 0, r.mm, addr)
 			if err := k.Run(r.zap); err != nil {
@@ -247,7 +297,7 @@ func (r *parallelRun) prepare() error {
 	// Return the freed slots, so that the allocator hands the same ones
 	// out again.
 	k.DrainSlotCaches()
-	for _, s := range streams {
+	for _, s := range r.swapped {
 		for _, addr := range s {
 			k.Populate(r.mm, addr)
 			if err := r.swapout(r.mm, addr); err != nil {
@@ -258,10 +308,30 @@ func (r *parallelRun) prepare() error {
 	if err := r.check(); err != nil {
 		return err
 	}
+	if r.p.Shared {
+		// The streams proper: each CPU's draws from its pattern.
+		for cpu, s := range r.stream {
+			for j := range s {
+				s[j] = r.pats[cpu].Next()
+			}
+		}
+	}
 	clear(r.passes)
+	clear(r.in)
+	r.pages = 0
+	for _, s := range r.stream {
+		for _, addr := range s {
+			if !r.in[addr] {
+				r.in[addr] = true
+				r.pages++
+			}
+		}
+	}
+	clear(r.in)
 	for cpu, a := range r.faults {
 		r.pos[cpu] = 0
 		a.Reset(r.mm, r.stream[cpu][0], false)
+		r.start[cpu] = r.acct.NS[a.CPU()]
 	}
 	r.done = 0
 	r.acct.Barrier()
@@ -280,39 +350,73 @@ func (r *parallelRun) settle() error {
 	return nil
 }
 
-// op runs the CPUs until one more page is in (for shared pages: until
-// every CPU has been through it).
+// op runs the CPUs until one more page is in. The batch's last op runs
+// them to the end of their streams: the accesses left are hits on pages
+// another CPU brought in, and faults that lost a race to one.
 func (r *parallelRun) op() error {
-	need := uint8(1)
-	if r.p.Shared {
-		need = uint8(r.p.CPUs)
-	}
 	target := r.done + 1
 	for r.done < target {
-		i, err := r.sched.Step()
-		if err != nil {
-			return fmt.Errorf("%s: %v", r.p.Name(), err)
+		if err := r.step(); err != nil {
+			return err
 		}
-		if i < 0 {
-			return fmt.Errorf("%s: every CPU finished with %d of %d pages in", r.p.Name(), r.done, r.pages)
+	}
+	if r.done < r.pages {
+		return nil
+	}
+	for r.busy() {
+		if err := r.step(); err != nil {
+			return err
 		}
-		a := r.faults[i]
+	}
+	for _, n := range r.passes {
+		if n >= 2 {
+			r.concurrent++
+		}
+	}
+	return nil
+}
+
+// busy reports whether a CPU has an access to finish.
+func (r *parallelRun) busy() bool {
+	for _, a := range r.faults {
 		if a.Next() != model.StepDone {
-			continue
+			return true
 		}
-		addr := r.stream[i][r.pos[i]]
-		if r.k.MappedFolio(r.mm, addr) == nil {
-			return fmt.Errorf("%s: cpu %d: page %d is not mapped after its access (fault result %d)", r.p.Name(), i, addr, a.LastRet)
-		}
-		r.faultsTotal += a.Faults
+	}
+	return false
+}
+
+// step runs one step of the earliest CPU and, if that finished its
+// access, accounts for it and starts the CPU's next one.
+func (r *parallelRun) step() error {
+	i, err := r.sched.Step()
+	if err != nil {
+		return fmt.Errorf("%s: %v", r.p.Name(), err)
+	}
+	if i < 0 {
+		return fmt.Errorf("%s: every CPU finished with %d of %d pages in", r.p.Name(), r.done, r.pages)
+	}
+	a := r.faults[i]
+	if a.Next() != model.StepDone {
+		return nil
+	}
+	addr := r.stream[i][r.pos[i]]
+	if r.k.MappedFolio(r.mm, addr) == nil {
+		return fmt.Errorf("%s: cpu %d: page %d is not mapped after its access (fault result %d)", r.p.Name(), i, addr, a.LastRet)
+	}
+	r.faultsTotal += a.Faults
+	if a.Faults > 0 {
+		r.lat.add(r.acct.NS[a.CPU()] - r.start[i])
 		r.passes[addr]++
-		if r.passes[addr] == need {
-			r.done++
-			r.ops++
-		}
-		if r.pos[i]++; r.pos[i] < len(r.stream[i]) {
-			a.Reset(r.mm, r.stream[i][r.pos[i]], false)
-		}
+	}
+	if !r.in[addr] {
+		r.in[addr] = true
+		r.done++
+		r.ops++
+	}
+	if r.pos[i]++; r.pos[i] < len(r.stream[i]) {
+		a.Reset(r.mm, r.stream[i][r.pos[i]], false)
+		r.start[i] = r.acct.NS[a.CPU()]
 	}
 	return nil
 }

@@ -40,6 +40,8 @@ type Swapin struct {
 	Event      Event
 	Profile    *cost.Profile
 	Seed       uint64
+	// Latency, if set, receives every timed swapin's latency.
+	Latency *Latencies
 }
 
 // Name is the benchmark's key=value name.
@@ -81,6 +83,7 @@ type swapinRun struct {
 	armed  bool          // the next zswap_store fails
 	quiet  bool          // a safe variant's loss is not an error
 	next   int           // the next page of the batch to swap in
+	lat    *Latencies    // nil while warming up
 
 	// Measured over the timed ops.
 	ops     int
@@ -124,6 +127,7 @@ func newSwapinRun(s Swapin) (*swapinRun, error) {
 		holder:  k.NewLockHolder("holder", 0),
 		pending: make([]pendingSlot, 0, batch),
 		next:    batch,
+		lat:     s.Latency,
 	}
 	r.pair = []model.Actor{r.fault, r.holder}
 	if s.Event == EventStoreFail {
@@ -135,6 +139,9 @@ func newSwapinRun(s Swapin) (*swapinRun, error) {
 // warm runs one batch untimed, so that the folio pool, the allocator's
 // slabs and the per-CPU batches reach their steady state, then forgets it.
 func (r *swapinRun) warm() error {
+	lat := r.lat
+	r.lat = nil
+	defer func() { r.lat = lat }()
 	if err := r.prepare(); err != nil {
 		return err
 	}
@@ -204,6 +211,7 @@ func (r *swapinRun) op() error {
 	k, a := r.k, r.fault
 	addr := uint64(r.next)
 	r.next++
+	start := r.acct.NS[a.CPU()]
 	e, ok := r.mm.Entry(addr)
 	if !ok {
 		return fmt.Errorf("%s: page %d is not swapped out", r.s.Name(), addr)
@@ -252,6 +260,7 @@ func (r *swapinRun) op() error {
 		return fmt.Errorf("%s: page %d is not mapped after the swapin (fault result %d)", r.s.Name(), addr, a.LastRet)
 	}
 	r.ops++
+	r.lat.add(r.acct.NS[a.CPU()] - start)
 	r.dup += int64(k.ZswapEntryBytes(e))
 	now := r.acct.Total()
 	if f.Test(model.PGswapcache) {

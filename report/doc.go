@@ -24,7 +24,8 @@
 // NAME is the benchmark name exactly as on its Benchmark line
 // ("BenchmarkSwapin/fix=merged/sync=tick/...-2"; the "Benchmark"
 // prefix and the -GOMAXPROCS suffix are optional), so the same sub-name
-// keys (fix, sync, backend, ...) select and group them. Each V is one
+// keys (fix, sync, backend, ...) select and group them; it ends at the
+// first ": " (a name may hold ':', as data=corpus:FILE does). Each V is one
 // swapin's latency in nanoseconds, a non-negative decimal number.
 // Lines with the same NAME add to the same sample, in order: emitters
 // should keep a line under 64 KiB (benchstat's line limit; 1000

@@ -165,7 +165,12 @@ func extractLatency(path string, data []byte, lat map[string]*Latency, order *[]
 }
 
 func parseLatency(s string) (string, []float64, error) {
-	name, list, ok := strings.Cut(s, ":")
+	// The name ends at the first ": "; names may hold ':' themselves
+	// (data=corpus:FILE).
+	name, list, ok := strings.Cut(s, ": ")
+	if !ok {
+		name, list, ok = strings.Cut(s, ":")
+	}
 	name = strings.TrimSpace(name)
 	if !ok || name == "" || strings.ContainsAny(name, " \t") {
 		return "", nil, errors.New("latency line has no benchmark name before ':'")

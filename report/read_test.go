@@ -42,13 +42,17 @@ func TestLatencyFormat(t *testing.T) {
 	// GOMAXPROCS suffix optional.
 	p := writeTemp(t, "x.lat", "# latency-ns BenchmarkSwapin/fix=a-2: 1 2 3\n"+
 		"# latency-ns BenchmarkSwapin/fix=a-2: 4 5.5\n"+
-		"# latency-ns Swapin/fix=b: 7\n")
+		"# latency-ns Swapin/fix=b: 7\n"+
+		"# latency-ns Swapin/data=corpus:pages.bin-2: 8 9\n")
 	s, err := Read(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Latency) != 2 || len(s.Latency[0].Values) != 5 || s.Latency[0].Values[4] != 5.5 || s.Latency[1].Name != "Swapin/fix=b" {
+	if len(s.Latency) != 3 || len(s.Latency[0].Values) != 5 || s.Latency[0].Values[4] != 5.5 || s.Latency[1].Name != "Swapin/fix=b" {
 		t.Fatalf("got %+v %+v", s.Latency[0], s.Latency[1])
+	}
+	if l := s.Latency[2]; l.Name != "Swapin/data=corpus:pages.bin-2" || len(l.Values) != 2 {
+		t.Errorf("a name with a colon: got %+v", l)
 	}
 	for _, bad := range []string{
 		"# latency-ns Swapin/fix=a 1 2\n",

@@ -10,6 +10,16 @@
 // the file is renamed into place when the run ends, is interrupted, or
 // fails, so a killed run leaves complete lines only, and -resume finishes
 // a matrix without redoing what a results file already holds.
+//
+// A case that records per-op latencies (Case.Latency) has them written
+// right after its Benchmark line, in the same write, as report's latency
+// side format (see package report):
+//
+//	# latency-ns BenchmarkNAME-P: V V V ...
+//
+// benchstat and the benchfmt reader skip these comment lines. A kill
+// that tears the write leaves either the round's whole sample or, with
+// the torn line dropped by -resume, none of it.
 package runner
 
 import (
@@ -23,6 +33,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +45,10 @@ import (
 type Case struct {
 	Name string
 	F    func(b *testing.B)
+	// Latency, if set, returns the per-op latencies in ns that F recorded
+	// since Latency was last called, and forgets them. Run drains it
+	// before each round of the case and writes what the round recorded.
+	Latency func() []float64
 }
 
 // Options control a run.
@@ -137,13 +152,20 @@ rounds:
 				break rounds
 			}
 			progress(opts, c.Name, round, ran, todo, start)
+			if c.Latency != nil {
+				c.Latency() // nothing from before this round
+			}
 			r, failed := benchmark(c.F)
 			if failed != "" {
 				runErr = fmt.Errorf("%s: %s", c.Name, failed)
 				break rounds
 			}
-			// One write per line: a killed run never leaves half a line.
-			if _, err := f.WriteString(fmt.Sprintf("%s%s\t%s\n", c.Name, suffix, format(r))); err != nil {
+			line := fmt.Sprintf("%s%s\t%s\n", c.Name, suffix, format(r))
+			if c.Latency != nil {
+				line += LatencyLines(c.Name+suffix, c.Latency())
+			}
+			// One write per result: a killed run never leaves half a line.
+			if _, err := f.WriteString(line); err != nil {
 				return written, fmt.Errorf("results file %s: %w", partial, err)
 			}
 			ran++
@@ -232,6 +254,33 @@ func format(r testing.BenchmarkResult) string {
 	}
 	fmt.Fprintf(&b, "\t%8d B/op\t%8d allocs/op", r.AllocedBytesPerOp(), r.AllocsPerOp())
 	return b.String()
+}
+
+// latencyPerLine keeps a latency line far below benchstat's 64 KiB line
+// limit (package report).
+const latencyPerLine = 1000
+
+// LatencyLines formats latencies (ns) of the benchmark called name as
+// "# latency-ns NAME: V V ..." lines, at most latencyPerLine values a
+// line, each rounded to a whole ns. No latencies give no lines.
+func LatencyLines(name string, ns []float64) string {
+	var b []byte
+	for i, v := range ns {
+		if i%latencyPerLine == 0 {
+			if i > 0 {
+				b = append(b, '\n')
+			}
+			b = append(b, "# latency-ns "...)
+			b = append(b, name...)
+			b = append(b, ':')
+		}
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, max(v, 0), 'f', 0, 64)
+	}
+	if len(b) > 0 {
+		b = append(b, '\n')
+	}
+	return string(b)
 }
 
 func progress(opts Options, name string, round, ran, todo int, start time.Time) {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/swapbench/swapbench/report"
 )
 
 func fakeCases(calls *int, cancelAt int, cancel func()) []Case {
@@ -22,7 +25,7 @@ func fakeCases(calls *int, cancelAt int, cancel func()) []Case {
 		}
 		b.ReportMetric(42, "kernel-ns/op")
 	}
-	return []Case{{"BenchmarkFake/x=a", body}, {"BenchmarkFake/x=b", body}}
+	return []Case{{Name: "BenchmarkFake/x=a", F: body}, {Name: "BenchmarkFake/x=b", F: body}}
 }
 
 func resultLines(t *testing.T, path string) []string {
@@ -128,8 +131,55 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%+v: %v, want one line with %q", tc.opts, err, tc.want)
 		}
 	}
-	fail := []Case{{"BenchmarkFail", func(b *testing.B) { b.Fatal("lost pages") }}}
+	fail := []Case{{Name: "BenchmarkFail", F: func(b *testing.B) { b.Fatal("lost pages") }}}
 	if _, err := Run(context.Background(), fail, Options{Count: 1, Benchtime: "1x", Out: filepath.Join(t.TempDir(), "r")}); err == nil || !strings.Contains(err.Error(), "BenchmarkFail") {
 		t.Errorf("failing benchmark: %v", err)
+	}
+}
+
+// TestLatencyLines: a case's latencies follow its Benchmark line, one
+// round's sample after each result, rounded to whole ns, in lines of at
+// most 1000 values that report.Read takes; benchstat's reader skips them.
+func TestLatencyLines(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.txt")
+	var rec []float64
+	body := func(b *testing.B) {
+		for range b.N {
+			rec = append(rec, float64(len(rec))+0.4)
+		}
+	}
+	drain := func() []float64 { v := rec; rec = nil; return v }
+	rec = []float64{-1} // recorded before the run: dropped
+	const name = "BenchmarkFake/data=corpus:x.bin"
+	cases := []Case{{Name: name, F: body, Latency: drain}, {Name: "BenchmarkFake/x=b", F: body}}
+	if _, err := Run(context.Background(), cases, Options{Count: 2, Benchtime: "1500x", Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(out)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	// Per round: the result, 1501 latencies (testing.Benchmark's 1-op
+	// probe, then 1500) in two lines, the other case's result.
+	if len(lines) != 8 {
+		t.Fatalf("%d lines, want 8", len(lines))
+	}
+	first := []string{}
+	for i := range 1000 {
+		first = append(first, strconv.Itoa(i))
+	}
+	for i, l := range lines {
+		want := []string{name, "# latency-ns " + name, "# latency-ns " + name, "BenchmarkFake/x=b"}[i%4]
+		if !strings.HasPrefix(l, want) {
+			t.Errorf("line %d: %.60q, want it to start %q", i, l, want)
+		}
+		if i%4 == 1 && !strings.HasSuffix(l, ": "+strings.Join(first, " ")) {
+			t.Errorf("line %d: want the first 1000 values, rounded", i)
+		}
+	}
+	set, err := report.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Results) != 4 || len(set.Latency) != 1 || len(set.Latency[0].Values) != 2*1501 {
+		t.Fatalf("report.Read: %d results, %d samples", len(set.Results), len(set.Latency))
 	}
 }

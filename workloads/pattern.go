@@ -30,16 +30,30 @@ func PatternNames() []string { return append([]string(nil), patternNames...) }
 // NewPattern returns the access pattern called name over pages pages
 // (pages >= 1), seeded with seed.
 func NewPattern(name string, pages uint64, seed uint64) (Pattern, error) {
+	return NewPatternStream(name, pages, seed, 0)
+}
+
+// NewPatternStream returns stream number stream of the access pattern
+// called name: the streams of one seed are threads of one process over
+// the same pages. They share the pages' popularity (zipf: the same hot
+// pages) and the order (sequential: every stream scans from page 0), and
+// draw independently of each other (random, zipf). Stream 0 is
+// NewPattern's.
+func NewPatternStream(name string, pages, seed, stream uint64) (Pattern, error) {
 	if pages == 0 {
 		return nil, fmt.Errorf("pattern %q: pages=0; want at least 1", name)
+	}
+	draw := seed ^ mix(stream)
+	if stream == 0 {
+		draw = seed
 	}
 	switch name {
 	case "sequential":
 		return &sequential{pages: pages}, nil
 	case "random":
-		return &uniform{r: rng{mix(seed ^ 0x9a77)}, pages: pages}, nil
+		return &uniform{r: rng{mix(draw ^ 0x9a77)}, pages: pages}, nil
 	case "zipf":
-		src := rand.NewPCG(mix(seed^0x21bf), mix(seed^0x21bf+golden))
+		src := rand.NewPCG(mix(draw^0x21bf), mix(draw^0x21bf+golden))
 		z := &zipf{pages: pages}
 		z.z = rand.NewZipf(rand.New(src), ZipfS, 1, pages-1)
 		// a odd and coprime to pages makes k -> a*k+b mod pages a bijection.

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,5 +135,54 @@ func TestDice(t *testing.T) {
 	}
 	if NewDice(1).Roll(math.NaN()) || NewDice(1).Roll(-1) || !NewDice(1).Roll(2) {
 		t.Error("Roll of NaN, -1 or 2 is wrong")
+	}
+}
+
+// TestPatternStreams: streams of one seed draw differently, but zipf
+// streams share their hot pages and sequential ones their order.
+func TestPatternStreams(t *testing.T) {
+	const pages, n = 1000, 20_000
+	top := func(p Pattern) (uint64, []uint64) {
+		count := make([]int, pages)
+		var first []uint64
+		for i := range n {
+			x := p.Next()
+			count[x]++
+			if i < 20 {
+				first = append(first, x)
+			}
+		}
+		best := 0
+		for i, c := range count {
+			if c > count[best] {
+				best = i
+			}
+		}
+		return uint64(best), first
+	}
+	for _, name := range PatternNames() {
+		a, _ := NewPatternStream(name, pages, 7, 0)
+		b, _ := NewPatternStream(name, pages, 7, 1)
+		c, _ := NewPattern(name, pages, 7)
+		ha, fa := top(a)
+		hb, fb := top(b)
+		_, fc := top(c)
+		same := slices.Equal(fa, fb)
+		if !slices.Equal(fa, fc) {
+			t.Errorf("%s: stream 0 is not NewPattern's", name)
+		}
+		switch name {
+		case "sequential":
+			if !same {
+				t.Errorf("sequential streams differ: %v %v", fa, fb)
+			}
+		case "random", "zipf":
+			if same {
+				t.Errorf("%s: streams 0 and 1 drew the same pages", name)
+			}
+		}
+		if name == "zipf" && ha != hb {
+			t.Errorf("zipf streams' hottest pages differ: %d and %d", ha, hb)
+		}
 	}
 }

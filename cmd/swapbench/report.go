@@ -1,21 +1,22 @@
 package main
 
 import (
-	"errors"
-	"slices"
-
 	"context"
+	"errors"
 	"fmt"
-	"golang.org/x/perf/benchfmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchproc"
 
 	"github.com/swapbench/swapbench/explore"
 	"github.com/swapbench/swapbench/fixes"
@@ -70,8 +71,14 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			Kernel:    "modelled bases v6.8 v6.9 v6.10; host " + hostKernel(),
 			Commands:  commandLines,
 		},
-		Latency: set.Latency,
 	}
+	// The latency section and figure: a readable selection of the
+	// samples (every configuration records one).
+	lat := *set
+	if lat.Latency, err = selectLatency(set.Latency, *filter); err != nil {
+		return usageError{err}
+	}
+	r.Latency = lat.Latency
 	// Compare every fix with what went in (25cd241408a2).
 	base := ""
 	if slices.ContainsFunc(set.Results, func(r *benchfmt.Result) bool { return strings.Contains(string(r.Name), "fix=merged/") }) {
@@ -101,7 +108,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(plotDir, 0o755); err != nil {
 		return fmt.Errorf("plots %s: %w", plotDir, err)
 	}
-	figs, err := plots.FromSet(set, *filter)
+	figs, err := plots.FromSet(&lat, *filter)
 	if err != nil {
 		return err
 	}
@@ -125,6 +132,35 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d plot files in %s\n", len(saved), plotDir)
 	return nil
+}
+
+// defaultLatency selects the latency samples the report shows when no
+// -filter is given: faults on pages two CPUs share, per fix and sync
+// mode, where the pin's one-tick sleep and the wait queue part.
+const defaultLatency = ".name:ParallelSwapin /kernel:v6.9 /cpus:2 /pages:shared"
+
+// selectLatency keeps the samples whose names pass filter; with no
+// filter, those defaultLatency selects, or all if it selects none (results
+// with other latency samples).
+func selectLatency(lats []*report.Latency, filter string) ([]*report.Latency, error) {
+	if filter == "" {
+		if keep, err := selectLatency(lats, defaultLatency); err != nil || len(keep) > 0 {
+			return keep, err
+		}
+		return lats, nil
+	}
+	f, err := benchproc.NewFilter(filter)
+	if err != nil {
+		return nil, fmt.Errorf("-filter %s: %v", filter, err)
+	}
+	var keep []*report.Latency
+	for _, l := range lats {
+		r := &benchfmt.Result{Name: benchfmt.Name(l.Name), Values: []benchfmt.Value{{Value: 1, Unit: "latency-ns"}}}
+		if m, _ := f.Match(r); m.Any() {
+			keep = append(keep, l)
+		}
+	}
+	return keep, nil
 }
 
 // explorerVerdicts runs the default check and renders it with one

@@ -10,12 +10,14 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/swapbench/swapbench/bench"
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/runner"
+	"github.com/swapbench/swapbench/workloads"
 )
 
 func init() {
@@ -26,7 +28,8 @@ func init() {
 const defaultBenchtime = bench.DefaultBenchtime
 
 type runOptions struct {
-	fix, kernel, backend, comp, data string
+	fix, sync, kernel, backend, comp string
+	data, cpus, pattern              string
 	bench                            string
 	count                            int
 	benchtime                        string
@@ -40,10 +43,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", stderr)
 	var o runOptions
 	fs.StringVar(&o.fix, "fix", "", "comma-separated fixes (default all)")
+	fs.StringVar(&o.sync, "sync", "", "comma-separated sync modes (default each fix's own): none, tick, waitqueue, folio-lock")
 	fs.StringVar(&o.kernel, "kernel", "", "comma-separated kernel bases (default v6.8,v6.9,v6.10)")
 	fs.StringVar(&o.backend, "backend", "", "comma-separated backends (default zswap+zram,zram)")
 	fs.StringVar(&o.comp, "comp", "", "comma-separated codecs (default lz4)")
 	fs.StringVar(&o.data, "data", "", "comma-separated data classes, or corpus:FILE (default zero,text,anon-mix)")
+	fs.StringVar(&o.cpus, "cpus", "", "comma-separated simulated CPU counts of ParallelSwapin, 2 to 8 (default 2,4)")
+	fs.StringVar(&o.pattern, "pattern", "", "comma-separated access patterns of ParallelSwapin on shared pages: "+strings.Join(workloads.PatternNames(), ", ")+" (default all)")
 	fs.StringVar(&o.bench, "bench", "", "only benchmarks whose name matches this regexp")
 	fs.IntVar(&o.count, "count", 10, "rounds (benchstat wants 10)")
 	fs.StringVar(&o.benchtime, "benchtime", defaultBenchtime, "go test -benchtime: a duration or Nx")
@@ -68,9 +74,18 @@ func (o runOptions) run(ctx context.Context, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	var cpus []int
+	for _, c := range splitList(o.cpus) {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			return usagef("cpus %q: want CPU counts from 2 to 8", c)
+		}
+		cpus = append(cpus, n)
+	}
 	cases, err := bench.Cases(bench.Matrix{
-		Fixes: splitList(o.fix), Kernels: splitList(o.kernel), Backends: splitList(o.backend),
-		Comps: splitList(o.comp), Data: splitList(o.data), Profile: prof, Seed: o.seed,
+		Fixes: splitList(o.fix), Syncs: splitList(o.sync), Kernels: splitList(o.kernel), Backends: splitList(o.backend),
+		Comps: splitList(o.comp), Data: splitList(o.data), CPUs: cpus, Patterns: splitList(o.pattern),
+		Profile: prof, Seed: o.seed,
 	})
 	if err != nil {
 		return usageError{err}
@@ -132,6 +147,7 @@ func header(profile string, seed uint64, benchtime string) []string {
 		fmt.Sprintf("seed: %d", seed),
 		"benchtime: " + benchtime,
 		"note: kernel-ns/op is modelled kernel time from the profile; ns/op is the simulator's measured time",
+		"note: the # latency-ns lines are modelled kernel time per swapin (per faulting access in ParallelSwapin), a uniform sample of up to 256 a round",
 	}
 }
 

@@ -20,7 +20,12 @@ func TestRunBadInput(t *testing.T) {
 	}{
 		{[]string{"run", "-fix", "nope", "-o", filepath.Join(dir, "r")}, `fix "nope": unknown`},
 		{[]string{"run", "-data", "nope", "-o", filepath.Join(dir, "r")}, `content class "nope"`},
-		{[]string{"run", "-comp", "brotli", "-o", filepath.Join(dir, "r")}, `codec "brotli"`},
+		{[]string{"run", "-comp", "brotli", "-o", filepath.Join(dir, "r")}, `codec "brotli": unknown; want one of deflate, lz4, lzo, lzo-rle, zstd`},
+		{[]string{"run", "-sync", "sometimes", "-o", filepath.Join(dir, "r")}, `sync mode "sometimes": unknown; want one of folio-lock, none, tick, waitqueue`},
+		{[]string{"run", "-fix", "never-bypass", "-sync", "tick", "-o", filepath.Join(dir, "r")}, `no variant matches`},
+		{[]string{"run", "-pattern", "loop", "-o", filepath.Join(dir, "r")}, `pattern "loop": unknown; want one of random, sequential, zipf`},
+		{[]string{"run", "-cpus", "two", "-o", filepath.Join(dir, "r")}, `cpus "two": want CPU counts from 2 to 8`},
+		{[]string{"run", "-cpus", "2,16", "-o", filepath.Join(dir, "r")}, `cpus 16: want 2 to 8`},
 		{[]string{"run", "-profile", "x86-1999", "-o", filepath.Join(dir, "r")}, `cost profile "x86-1999"`},
 		{[]string{"run", "-bench", "(", "-o", filepath.Join(dir, "r")}, `-bench "("`},
 		{[]string{"run", "-bench", "NoSuch", "-o", filepath.Join(dir, "r")}, "matches no benchmark"},
@@ -85,5 +90,29 @@ func TestRunKillResume(t *testing.T) {
 	// 4 swapin configurations (2 fixes x 2 backends) x 20 rounds.
 	if n := strings.Count(string(data), "\nBenchmark"); n != 4*20 {
 		t.Fatalf("%d results after -resume, want %d", n, 4*20)
+	}
+}
+
+// TestRunSyncCPUs: -sync, -cpus and -pattern choose the variants, CPU
+// counts and access patterns of the matrix.
+func TestRunSyncCPUs(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.txt")
+	code, _, stderr := runCmd(t, "run", "-fix", "merged", "-kernel", "v6.9", "-sync", "waitqueue", "-cpus", "3", "-pattern", "zipf",
+		"-bench", "^BenchmarkParallelSwapin/.*pages=shared", "-count", "1", "-benchtime", "1x", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	set, err := report.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Results) != 1 {
+		t.Fatalf("%d results, want 1", len(set.Results))
+	}
+	if name := string(set.Results[0].Name); !strings.Contains(name, "/sync=waitqueue/") || !strings.Contains(name, "/cpus=3/") || !strings.Contains(name, "/pattern=zipf-") {
+		t.Errorf("result %s: want sync=waitqueue, cpus=3 and pattern=zipf", name)
+	}
+	if len(set.Latency) != 1 {
+		t.Errorf("%d latency samples, want 1", len(set.Latency))
 	}
 }

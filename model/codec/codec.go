@@ -1,6 +1,6 @@
 // Package codec provides the page compressors used by the simulated zswap and
-// zram swap backends: real LZ4, Zstandard and DEFLATE codecs with a
-// zero-allocation steady state.
+// zram swap backends: real LZ4, LZO (LZO1X-1 and LZO-RLE), Zstandard and
+// DEFLATE codecs with a zero-allocation steady state.
 //
 // # Per-CPU contexts
 //
@@ -17,11 +17,12 @@
 // # Output convention
 //
 // Compress always emits the codec's native, self-delimiting format with no
-// extra header: a raw LZ4 block, a single Zstandard frame (no checksum) or a
-// raw DEFLATE stream. It never fails because data is incompressible; such
-// input is encoded as literals or stored blocks, so the output may be
-// slightly larger than src, but never larger than MaxCompressedLen(len(src)),
-// and Decompress always accepts it. Deciding what to do with a page whose
+// extra header: a raw LZ4 block, an LZO1X stream (with lzo-rle's 2-byte
+// version header, as the kernel writes it), a single Zstandard frame (no
+// checksum) or a raw DEFLATE stream. It never fails because data is
+// incompressible; such input is encoded as literals or stored blocks, so
+// the output may be slightly larger than src, but never larger than
+// MaxCompressedLen(len(src)), and Decompress always accepts it. Deciding what to do with a page whose
 // compressed length is not smaller than the page (zswap rejects it, zram
 // stores it raw as a "huge" page) is the caller's job, as in the kernel.
 // Because there is no header, compressed sizes are exactly those of the
@@ -57,14 +58,14 @@ type Codec interface {
 // valid compressed form of exactly len(dst) bytes.
 var ErrCorrupt = errors.New("corrupt compressed data")
 
-// registry maps each codec name to its constructor. To add a codec implemented
-// in a sibling package (for example LZO1X-1 or LZO-RLE, as used by zram), add
-// one line here: "lzo-rle": lzo.NewRLE, where the constructor has the type
-// func() (Codec, error). The sibling package need not import this one, since
-// Codec is satisfied structurally.
+// registry maps each codec name (the kernel's crypto algorithm name) to its
+// constructor. A codec implemented in a sibling package (as LZO is, in
+// package lzo) gets a small adapter in this package and one line here.
 var registry = map[string]func() (Codec, error){
 	"deflate": newDeflate,
 	"lz4":     newLZ4,
+	"lzo":     newLZO,
+	"lzo-rle": newLZORLE,
 	"zstd":    newZstd,
 }
 
@@ -90,9 +91,10 @@ func Names() []string {
 
 // MaxCompressedLen returns an upper bound on the length of the output of
 // Compress for n input bytes, for every codec. Compress does not allocate
-// when cap(dst) is at least this large.
+// when cap(dst) is at least this large. The constant term covers LZO's
+// lzo.CompressBound (n + n/8 + 69) for the smallest inputs.
 func MaxCompressedLen(n int) int {
-	return 2*n + 64
+	return 2*n + 72
 }
 
 // grow returns dst[:n], reallocating only if cap(dst) < n.

@@ -93,19 +93,19 @@ func newCodecs(tb testing.TB) []Codec {
 }
 
 func TestNames(t *testing.T) {
-	want := []string{"deflate", "lz4", "zstd"}
+	want := []string{"deflate", "lz4", "lzo", "lzo-rle", "zstd"}
 	if got := Names(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
 }
 
 func TestNewUnknown(t *testing.T) {
-	for _, name := range []string{"foo", "", "LZ4", "lzo"} {
+	for _, name := range []string{"foo", "", "LZ4", "lzo1x", "LZO-RLE"} {
 		c, err := New(name)
 		if err == nil || c != nil {
 			t.Fatalf("New(%q) = %v, %v; want error", name, c, err)
 		}
-		want := fmt.Sprintf("codec %q: unknown; want one of deflate, lz4, zstd", name)
+		want := fmt.Sprintf("codec %q: unknown; want one of deflate, lz4, lzo, lzo-rle, zstd", name)
 		if err.Error() != want {
 			t.Errorf("New(%q) error = %q, want %q", name, err, want)
 		}
@@ -347,6 +347,37 @@ func BenchmarkCodec(b *testing.B) {
 					// After the loop: b.Loop discards earlier metrics.
 					b.ReportMetric(float64(len(comp)), "B/page")
 				})
+			}
+		}
+	}
+}
+
+// TestLZOFlavours: "lzo-rle" writes the kernel's version-1 stream (a 17, 1
+// header, zero runs as run instructions) and "lzo" a plain LZO1X-1
+// stream, and each decoder takes both, as lzo1x_decompress_safe does.
+func TestLZOFlavours(t *testing.T) {
+	plain, _ := New("lzo")
+	rle, _ := New("lzo-rle")
+	page := append(make([]byte, pageSize/2), textPage()[:pageSize/2]...)
+	p, err := plain.Compress(nil, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := rle.Compress(nil, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(r, []byte{17, 1}) || bytes.HasPrefix(p, []byte{17, 1}) {
+		t.Errorf("lzo-rle starts % x, lzo % x; want only lzo-rle to carry the version header 11 01", r[:2], p[:2])
+	}
+	if bytes.Equal(p, r) {
+		t.Error("lzo and lzo-rle wrote the same stream for a half-zero page")
+	}
+	for _, c := range []Codec{plain, rle} {
+		for _, comp := range [][]byte{p, r} {
+			got := make([]byte, len(page))
+			if err := c.Decompress(got, comp); err != nil || !bytes.Equal(got, page) {
+				t.Errorf("%s: decoding the other flavour: %v", c.Name(), err)
 			}
 		}
 	}
