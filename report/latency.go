@@ -67,36 +67,64 @@ func WriteLatency(w io.Writer, lats []*Latency) error {
 		}
 		head = strings.Join(keys, "/")
 	}
-	g := grid{gaps: map[int]string{}}
-	for i := 3; i <= 7; i++ {
-		g.gaps[i] = " "
-	}
-	h := g.row()
-	h.add(0, 1, head, alignLeft)
-	for i, s := range []string{"n", "p50", "p90", "p99", "p99.9", "max"} {
-		h.add(1+i, 1, s, alignRight)
-	}
+	ps := make([]Percentiles, len(lats))
 	for i, l := range lats {
 		p, err := l.Percentiles()
 		if err != nil {
 			return err
 		}
-		label := labels[i]
-		if label == "" {
-			label = "all"
+		ps[i] = p
+		if labels[i] == "" {
+			labels[i] = "all"
 		}
-		r := g.row()
-		r.add(0, 1, label, alignLeft)
-		r.add(1, 1, strconv.Itoa(p.N), alignRight)
-		for j, v := range []float64{p.P50, p.P90, p.P99, p.P999, p.Max} {
-			r.add(2+j, 1, nanos(v), alignRight)
+	}
+	// Wide: the label, then the numbers, on one line. Long, when that is
+	// wider than MaxWidth: each label on a line of its own, its numbers
+	// indented on the next.
+	render := func(long bool) string {
+		g := grid{gaps: map[int]string{}}
+		const num = 1 // the first numeric column; 0 holds the label or the indent
+		for i := num + 2; i <= num+6; i++ {
+			g.gaps[i] = " "
 		}
+		if long {
+			g.free(head)
+		}
+		h := g.row()
+		if long {
+			h.add(0, 1, "  ", alignLeft)
+		} else {
+			h.add(0, 1, head, alignLeft)
+		}
+		for i, s := range []string{"n", "p50", "p90", "p99", "p99.9", "max"} {
+			h.add(num+i, 1, s, alignRight)
+		}
+		for i, p := range ps {
+			if long {
+				g.free(labels[i])
+			}
+			r := g.row()
+			if long {
+				r.add(0, 1, "  ", alignLeft)
+			} else {
+				r.add(0, 1, labels[i], alignLeft)
+			}
+			r.add(num, 1, strconv.Itoa(p.N), alignRight)
+			for j, v := range []float64{p.P50, p.P90, p.P99, p.P999, p.Max} {
+				r.add(num+1+j, 1, nanos(v), alignRight)
+			}
+		}
+		return g.String()
+	}
+	table := render(false)
+	if maxLineWidth(table) > MaxWidth {
+		table = render(true)
 	}
 	var b strings.Builder
 	if pat != "" {
 		b.WriteString(pat + "\n")
 	}
-	b.WriteString(g.String())
+	b.WriteString(table)
 	b.WriteString("nearest-rank percentiles of per-swapin latency; n: swapins.\n")
 	_, err := io.WriteString(w, b.String())
 	return err

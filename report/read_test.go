@@ -115,3 +115,26 @@ func TestReadWarnings(t *testing.T) {
 		t.Errorf("reading a directory: %v", err)
 	}
 }
+
+// TestWriteLatencyLong: labels too long for one 72-column line go on
+// lines of their own, each followed by its numbers.
+func TestWriteLatencyLong(t *testing.T) {
+	var lats []*Latency
+	for _, fix := range []string{"writeback-on-failure", "merged"} {
+		for _, pat := range []string{"sequential", "random"} {
+			lats = append(lats, &Latency{
+				Name:   "ParallelSwapin/fix=" + fix + "/sync=tick/pattern=" + pat + "-2",
+				Values: []float64{4298, 4439, 6120, 12360, 4004000},
+			})
+		}
+	}
+	var b strings.Builder
+	if err := WriteLatency(&b, lats); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	checkWidth(t, out)
+	if !strings.Contains(out, "\nwriteback-on-failure/sequential\n    5  6.120µs") {
+		t.Errorf("want each label on its own line, numbers below:\n%s", out)
+	}
+}

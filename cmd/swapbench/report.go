@@ -135,9 +135,11 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 }
 
 // defaultLatency selects the latency samples the report shows when no
-// -filter is given: faults on pages two CPUs share, per fix and sync
-// mode, where the pin's one-tick sleep and the wait queue part.
-const defaultLatency = ".name:ParallelSwapin /kernel:v6.9 /cpus:2 /pages:shared"
+// -filter is given: faults on pages two CPUs share, scanned in the same
+// order, per fix and sync mode, where the pin's one-tick sleep and the
+// wait queue part (one line per fix and sync mode: a figure of every
+// pattern too would have 24 curves).
+const defaultLatency = ".name:ParallelSwapin /kernel:v6.9 /cpus:2 /pages:shared /pattern:sequential"
 
 // selectLatency keeps the samples whose names pass filter; with no
 // filter, those defaultLatency selects, or all if it selects none (results

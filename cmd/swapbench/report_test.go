@@ -11,13 +11,14 @@ import (
 func TestSelectLatency(t *testing.T) {
 	lats := []*report.Latency{
 		{Name: "Swapin/fix=merged/sync=tick/kernel=v6.9/data=text-2"},
-		{Name: "ParallelSwapin/fix=merged/sync=tick/kernel=v6.9/cpus=2/pages=shared-2"},
-		{Name: "ParallelSwapin/fix=merged/sync=tick/kernel=v6.9/cpus=2/pages=distinct-2"},
-		{Name: "ParallelSwapin/fix=merged/sync=tick/kernel=v6.8/cpus=2/pages=shared-2"},
+		{Name: "ParallelSwapin/fix=merged/sync=tick/kernel=v6.9/cpus=2/pages=shared/pattern=sequential-2"},
+		{Name: "ParallelSwapin/fix=merged/sync=tick/kernel=v6.9/cpus=2/pages=distinct/pattern=sequential-2"},
+		{Name: "ParallelSwapin/fix=merged/sync=tick/kernel=v6.8/cpus=2/pages=shared/pattern=sequential-2"},
+		{Name: "ParallelSwapin/fix=merged/sync=tick/kernel=v6.9/cpus=2/pages=shared/pattern=zipf-2"},
 	}
 	got, err := selectLatency(lats, "")
 	if err != nil || len(got) != 1 || got[0] != lats[1] {
-		t.Errorf("default selection: %v %v, want the v6.9 shared one", got, err)
+		t.Errorf("default selection: %v %v, want the v6.9 shared sequential one", got, err)
 	}
 	got, err = selectLatency(lats, ".name:Swapin")
 	if err != nil || len(got) != 1 || got[0] != lats[0] {
