@@ -148,14 +148,14 @@ func parallelBatch(t *testing.T, p ParallelSwapin) *parallelRun {
 // TestExpectedCost: the formula on hand-computed numbers, and the model's
 // path costs for a safe and an unsafe fix.
 func TestExpectedCost(t *testing.T) {
-	c := PathCosts{OK: 4000, Retry: 9000, PTEChange: 8000, StoreFail: 6000, LossStoreFail: 1}
-	r := Rates{Retry: 0.01, PTEChange: 0.02, StoreFail: 0.5}
-	want := 0.97*4000 + 0.01*9000 + 0.02*8000 + 0.03*0.5*(6000-8000)
+	c := PathCosts{OK: 4000, Retry: 9000, PTEChange: 8000, StoreFail: 6000, Concurrent: 4e6, LossStoreFail: 1, LossConcurrent: 1}
+	r := Rates{Retry: 0.01, PTEChange: 0.02, StoreFail: 0.5, Concurrent: 0.001}
+	want := 0.969*4000 + 0.01*9000 + 0.02*8000 + 0.001*4e6 + 0.03*0.5*(6000-8000)
 	if got := ExpectedCost(c, r); math.Abs(got-want) > 1e-9 {
 		t.Errorf("ExpectedCost = %v, want %v", got, want)
 	}
-	if got := ExpectedLoss(c, r); math.Abs(got-0.03*0.5) > 1e-12 {
-		t.Errorf("ExpectedLoss = %v, want 0.015", got)
+	if got := ExpectedLoss(c, r); math.Abs(got-(0.03*0.5+0.001)) > 1e-12 {
+		t.Errorf("ExpectedLoss = %v, want 0.016", got)
 	}
 	ys := Sweep(c, Rates{}, func(r *Rates, x float64) { r.PTEChange = x }, []float64{0, 1})
 	if ys[0] != 4000 || ys[1] != 8000 {
@@ -168,6 +168,20 @@ func TestExpectedCost(t *testing.T) {
 	}
 	if m.LossRetry != 0 || m.LossPTEChange != 0 || m.Retry <= m.OK || m.PTEChange <= m.OK || m.StoreFail != m.PTEChange {
 		t.Errorf("merged: %+v", m)
+	}
+	// Two faults race for the page: the loser sleeps a tick (4 ms at
+	// HZ=250) under the pin; with the wait queue it waits for the
+	// winner's swapcache_clear instead; neither loses the page.
+	tick := 1e9 / float64(p.HZ)
+	if m.LossConcurrent != 0 || m.Concurrent < tick || m.Concurrent > tick+10*m.OK {
+		t.Errorf("merged/tick: concurrent fault %v ns, want a tick (%v ns) and two faults' work", m.Concurrent, tick)
+	}
+	q, err := ModelPathCosts(variant(t, "merged", "waitqueue", "v6.9"), p, "lz4", "text", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.LossConcurrent != 0 || q.Concurrent <= q.OK || q.Concurrent >= tick {
+		t.Errorf("merged/waitqueue: concurrent fault %v ns, want more than one swapin (%v ns) and less than a tick", q.Concurrent, q.OK)
 	}
 	x, err := ModelPathCosts(variant(t, "exclusive", "tick", "v6.9"), p, "lz4", "text", 1)
 	if err != nil {

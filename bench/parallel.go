@@ -100,6 +100,12 @@ func (p ParallelSwapin) Run(b *testing.B) {
 	b.ReportMetric(a.BlockedNS/n, "blocked-ns/op")
 	b.ReportMetric(float64(r.faultsTotal)/n, "faults/op")
 	b.ReportMetric(float64(r.concurrent)/n, "concurrent-faults/op")
+	if r.concurrent > 0 {
+		b.ReportMetric(r.racedNS/float64(r.concurrent), "raced-page-kernel-ns")
+	}
+	if r.solo > 0 {
+		b.ReportMetric(r.soloNS/float64(r.solo), "solo-page-kernel-ns")
+	}
 	b.ReportMetric(float64(r.lost), "lost-pages")
 }
 
@@ -117,6 +123,7 @@ type parallelRun struct {
 	pats    []workloads.Pattern // each CPU's access pattern (shared pages)
 	pos     []int               // each CPU's place in its stream
 	passes  []uint8             // faulting accesses done per page
+	pageNS  []float64           // modelled time of the faulting accesses per page
 	in      []bool              // the page was brought in this batch
 	pages   int                 // pages per batch: distinct pages in the streams
 	done    int                 // pages of the batch done
@@ -126,6 +133,11 @@ type parallelRun struct {
 	ops, lost   int
 	faultsTotal int // do_swap_page calls
 	concurrent  int // pages faulted on by two or more CPUs at once
+	solo        int // pages faulted on by one CPU
+	// The modelled time of every fault on the raced pages and on the solo
+	// pages (waits and sleeps included): the expected-cost sweep's cost
+	// of a concurrent fault (PathCosts.Concurrent) is racedNS/concurrent.
+	racedNS, soloNS float64
 }
 
 func newParallelRun(p ParallelSwapin) (*parallelRun, error) {
@@ -158,7 +170,7 @@ func newParallelRun(p ParallelSwapin) (*parallelRun, error) {
 	}
 	r := &parallelRun{p: p, k: k, acct: acct, mm: mm, pages: pages, done: pages,
 		rec: k.NewReclaim("reclaim", 0, mm, 0), zap: k.NewZapper("zap", 0, mm, 0),
-		pos: make([]int, p.CPUs), passes: make([]uint8, mmPages), in: make([]bool, mmPages), start: make([]float64, p.CPUs), lat: p.Latency}
+		pos: make([]int, p.CPUs), passes: make([]uint8, mmPages), pageNS: make([]float64, mmPages), in: make([]bool, mmPages), start: make([]float64, p.CPUs), lat: p.Latency}
 	actors := make([]model.Actor, p.CPUs)
 	for cpu := range p.CPUs {
 		s := make([]uint64, per)
@@ -274,7 +286,8 @@ func (r *parallelRun) warm() error {
 	}
 	r.acct.Reset()
 	r.acct.Off = true
-	r.ops, r.lost, r.faultsTotal, r.concurrent = 0, 0, 0, 0
+	r.ops, r.lost, r.faultsTotal, r.concurrent, r.solo = 0, 0, 0, 0, 0
+	r.racedNS, r.soloNS = 0, 0
 	return nil
 }
 
@@ -317,6 +330,7 @@ func (r *parallelRun) prepare() error {
 		}
 	}
 	clear(r.passes)
+	clear(r.pageNS)
 	clear(r.in)
 	r.pages = 0
 	for _, s := range r.stream {
@@ -368,9 +382,14 @@ func (r *parallelRun) op() error {
 			return err
 		}
 	}
-	for _, n := range r.passes {
-		if n >= 2 {
+	for addr, n := range r.passes {
+		switch {
+		case n >= 2:
 			r.concurrent++
+			r.racedNS += r.pageNS[addr]
+		case n == 1:
+			r.solo++
+			r.soloNS += r.pageNS[addr]
 		}
 	}
 	return nil
@@ -406,8 +425,10 @@ func (r *parallelRun) step() error {
 	}
 	r.faultsTotal += a.Faults
 	if a.Faults > 0 {
-		r.lat.add(r.acct.NS[a.CPU()] - r.start[i])
+		ns := r.acct.NS[a.CPU()] - r.start[i]
+		r.lat.add(ns)
 		r.passes[addr]++
+		r.pageNS[addr] += ns
 	}
 	if !r.in[addr] {
 		r.in[addr] = true
@@ -419,4 +440,35 @@ func (r *parallelRun) step() error {
 		r.start[i] = r.acct.NS[a.CPU()]
 	}
 	return nil
+}
+
+// pageCosts runs one batch untimed after the warm-up and returns the
+// modelled time of all the faults on a page two or more CPUs faulted on
+// at once (raced) and on a page one CPU faulted on (solo, 0 if every page
+// was raced for), with the pages lost per raced page. It fails if no page
+// was raced for.
+func (p ParallelSwapin) pageCosts() (raced, solo, loss float64, err error) {
+	r, err := newParallelRun(p)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if err := r.warm(); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := r.prepare(); err != nil {
+		return 0, 0, 0, err
+	}
+	for !r.exhausted() {
+		if err := r.op(); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	r.lost += r.k.LostPages()
+	if r.concurrent == 0 {
+		return 0, 0, 0, fmt.Errorf("%s: no page of a batch was raced for", p.Name())
+	}
+	if r.solo > 0 {
+		solo = r.soloNS / float64(r.solo)
+	}
+	return r.racedNS / float64(r.concurrent), solo, float64(r.lost) / float64(r.concurrent), nil
 }

@@ -242,18 +242,20 @@ func binary(e int) string {
 }
 
 // ExpectedCost plots the expected cost of a swapin against the rate of
-// failed faults, one line per fix. X is the failure rate (failed faults
-// per swapin), Y the expected kernel time per swapin in nanoseconds;
-// the caller computes both. The x axis is logarithmic when the rates
-// are positive and span more than two decades.
-func ExpectedCost(series []Series) (*Figure, error) {
-	xmin, xmax, ymax := math.Inf(1), math.Inf(-1), 0.0
+// one event (named event; xlabel says what is counted, e.g. "retries per
+// swapin"), one line per fix. X is the event's rate, Y the expected
+// kernel time per swapin in nanoseconds; the caller computes both. The x
+// axis is logarithmic when the rates are positive and span more than two
+// decades, the y axis when the costs span more than two (a one-tick sleep
+// next to microsecond swapins). The figure is named expected-cost-EVENT.
+func ExpectedCost(event, xlabel string, series []Series) (*Figure, error) {
+	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), 0.0
 	for _, s := range series {
 		for i := range s.X {
 			xmin, xmax = min(xmin, s.X[i]), max(xmax, s.X[i])
 		}
 		for _, y := range s.Y {
-			ymax = max(ymax, y)
+			ymin, ymax = min(ymin, y), max(ymax, y)
 		}
 	}
 	scale := Linear
@@ -265,15 +267,20 @@ func ExpectedCost(series []Series) (*Figure, error) {
 	for i, s := range series {
 		scaled[i] = Series{Name: s.Name, X: s.X, Y: divide(s.Y, div), Lo: divide(s.Lo, div), Hi: divide(s.Hi, div)}
 	}
-	f, err := Lines("expected-cost", "Expected cost per swapin against failure rate",
-		"failure rate (failed faults per swapin)", "expected kernel time per swapin ("+unit+")", scale, scaled)
+	f, err := Lines("expected-cost-"+event, "Expected cost per swapin against the "+event+" rate",
+		xlabel, "expected kernel time per swapin ("+unit+")", scale, scaled)
 	if err != nil {
 		return nil, err
 	}
 	if scale == Linear {
 		f.Plot.X.Min = 0
 	}
-	f.Plot.Y.Min = 0
+	if ymin > 0 && ymax/ymin > 100 {
+		f.Plot.Y.Scale = plot.LogScale{}
+		f.Plot.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	} else {
+		f.Plot.Y.Min = 0
+	}
 	return f, nil
 }
 

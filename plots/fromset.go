@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -45,7 +46,8 @@ func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 		var bars []Bar
 		max := 0.0
 		for _, x := range sel {
-			max = maxf(max, x.Hi)
+			_, hi := interval(x)
+			max = maxf(max, hi)
 		}
 		div, unit := 1.0, ""
 		if strings.Contains(bf.unit, "ns/") {
@@ -60,8 +62,9 @@ func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 			if multiSync[x.Key("fix")] {
 				series += "/" + x.Key("sync")
 			}
+			lo, hi := interval(x)
 			bars = append(bars, Bar{Group: join(x.Key("backend"), x.Key("comp")), Series: series,
-				Value: x.Center / div, Lo: x.Lo / div, Hi: x.Hi / div})
+				Value: x.Center / div, Lo: lo / div, Hi: hi / div})
 		}
 		f, err := Bars(bf.name, title("Swapin: "+bf.what, pins), "backend and codec", bf.ylabel+unit, bars)
 		if err != nil {
@@ -102,7 +105,8 @@ func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 				i = len(series) - 1
 			}
 			s := &series[i]
-			s.X, s.Y, s.Lo, s.Hi = append(s.X, entries), append(s.Y, x.Center), append(s.Lo, x.Lo), append(s.Hi, x.Hi)
+			lo, hi := interval(x)
+			s.X, s.Y, s.Lo, s.Hi = append(s.X, entries), append(s.Y, x.Center), append(s.Lo, lo), append(s.Hi, hi)
 		}
 		name, label := "zswap-index", "zswap index"
 		if op != "" {
@@ -299,4 +303,14 @@ func maxf(a, b float64) float64 {
 		return a
 	}
 	return b
+}
+
+// interval is x's confidence interval, or none (the median at both ends)
+// when too few runs give one: with -count 1 the bounds are infinite, and
+// a figure draws no error bar rather than refusing.
+func interval(x report.Summary) (lo, hi float64) {
+	if math.IsInf(x.Lo, 0) || math.IsInf(x.Hi, 0) || math.IsNaN(x.Lo) || math.IsNaN(x.Hi) {
+		return x.Center, x.Center
+	}
+	return x.Lo, x.Hi
 }

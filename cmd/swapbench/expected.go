@@ -2,64 +2,127 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/swapbench/swapbench/bench"
 	"github.com/swapbench/swapbench/plots"
 	"github.com/swapbench/swapbench/report"
 )
 
-// failureRates are the x axis of the expected-cost figure: failed faults
-// per swapin.
+// failureRates are the x axis of the expected-cost figures: events per
+// swapin.
 var failureRates = []float64{0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2}
 
-// expectedCost draws the expected modelled kernel time per swapin against
-// the rate of faults that fail after their read, one line per fix:
-// (1-p)*Swapin + p*FailedSwapin, from the medians in the results, for the
-// v6.9 base, zswap in front of zram, text pages. A fix that loses the page
-// on a failure (lost-pages > 0) is marked in its name: its cost line does
-// not count the data it loses.
-func expectedCost(set *report.Set) (*plots.Figure, error) {
-	sums, err := set.Summaries("/kernel:v6.9 /backend:zswap+zram /data:text", 0)
+// expectedFilter selects the results the expected-cost figures are drawn
+// from: one base, backend, codec and data class, so that every variant's
+// paths are comparable.
+const expectedFilter = "/kernel:v6.9 /backend:zswap+zram /comp:lz4 /data:text"
+
+// expectedEvents are the figures: one event's rate on the x axis, the
+// others at zero.
+var expectedEvents = []struct {
+	name, what string
+	set        func(*bench.Rates, float64)
+}{
+	{"retry", "VM_FAULT_RETRY after the read, per swapin", func(r *bench.Rates, x float64) { r.Retry = x }},
+	{"pte-change", "pte_same failures after the read, per swapin", func(r *bench.Rates, x float64) { r.PTEChange = x }},
+	{"concurrent", "concurrent faults on the entry, per swapin", func(r *bench.Rates, x float64) { r.Concurrent = x }},
+}
+
+// expectedCost draws the expected modelled kernel time per swapin
+// (bench.ExpectedCost) against the rate of each event, one line per fix
+// and sync mode, from the medians in the results (pathCosts). A variant
+// that loses pages on an event (lost-pages > 0) is marked in its name: its
+// cost line does not count the data it loses.
+func expectedCost(set *report.Set) ([]*plots.Figure, error) {
+	costs, lossy, err := pathCosts(set)
 	if err != nil {
 		return nil, err
 	}
-	ok, fail, lost := map[string]float64{}, map[string]float64{}, map[string]bool{}
-	var order []string
-	for _, s := range sums {
-		fix := s.Key("fix")
-		if fix == "" {
+	var figs []*plots.Figure
+	for _, ev := range expectedEvents {
+		var series []plots.Series
+		for _, c := range costs {
+			if ev.name == "concurrent" && c.Concurrent == 0 {
+				continue // no ParallelSwapin on shared pages for it
+			}
+			name := strings.NewReplacer("fix=", "", "sync=", "").Replace(c.Variant)
+			if lossy[c.Variant] {
+				name += " (loses data)"
+			}
+			series = append(series, plots.Series{Name: name, X: failureRates, Y: bench.Sweep(c, bench.Rates{}, ev.set, failureRates)})
+		}
+		if len(series) == 0 {
 			continue
+		}
+		f, err := plots.ExpectedCost(ev.name, ev.what, series)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, f)
+	}
+	return figs, nil
+}
+
+// pathCosts reads each variant's bench.PathCosts from the medians of the
+// results that pass expectedFilter: kernel-ns/op of Swapin (OK) and of
+// FailedSwapin per event, and raced-page-kernel-ns of ParallelSwapin with
+// two CPUs scanning shared pages in the same order (Concurrent). Variants
+// without both a Swapin and a FailedSwapin are left out; lossy names
+// those with lost pages on some path.
+func pathCosts(set *report.Set) (costs []bench.PathCosts, lossy map[string]bool, err error) {
+	sums, err := set.Summaries(expectedFilter, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	byVariant := map[string]*bench.PathCosts{}
+	var order []string
+	failed := map[string]bool{}
+	lossy = map[string]bool{}
+	for _, s := range sums {
+		if s.Key("fix") == "" {
+			continue
+		}
+		v := "fix=" + s.Key("fix") + "/sync=" + s.Key("sync")
+		c := byVariant[v]
+		if c == nil {
+			c = &bench.PathCosts{Variant: v}
+			byVariant[v] = c
+			order = append(order, v)
+		}
+		if s.Unit == "lost-pages" && s.Center > 0 {
+			lossy[v] = true
 		}
 		switch {
-		case s.Unit == "kernel-ns/op" && s.Base() == "Swapin":
-			if _, seen := ok[fix]; !seen {
-				order = append(order, fix)
+		case s.Base() == "Swapin" && s.Unit == "kernel-ns/op":
+			c.OK = s.Center
+		case s.Base() == "FailedSwapin" && s.Unit == "kernel-ns/op":
+			failed[v] = true
+			switch s.Key("event") {
+			case "retry":
+				c.Retry = s.Center
+			case "pte-change":
+				c.PTEChange = s.Center
+			case "store-fail":
+				c.StoreFail = s.Center
 			}
-			ok[fix] = s.Center
-		case s.Unit == "kernel-ns/op" && s.Base() == "FailedSwapin":
-			fail[fix] = s.Center
-		case s.Unit == "lost-pages" && s.Base() == "FailedSwapin" && s.Center > 0:
-			lost[fix] = true
+		case s.Base() == "ParallelSwapin" && s.Unit == "raced-page-kernel-ns" &&
+			s.Key("cpus") == "2" && s.Key("pages") == "shared" && s.Key("pattern") == "sequential":
+			c.Concurrent = s.Center
 		}
 	}
-	var series []plots.Series
-	for _, fix := range order {
-		f, has := fail[fix]
-		if !has {
+	for _, v := range order {
+		c := byVariant[v]
+		if c.OK == 0 || !failed[v] {
 			continue
 		}
-		name := fix
-		if lost[fix] {
-			name += " (loses data)"
+		if c.StoreFail == 0 {
+			c.StoreFail = c.PTEChange // no store to fail (bench.PathCosts)
 		}
-		s := plots.Series{Name: name}
-		for _, p := range failureRates {
-			s.X = append(s.X, p)
-			s.Y = append(s.Y, (1-p)*ok[fix]+p*f)
-		}
-		series = append(series, s)
+		costs = append(costs, *c)
 	}
-	if len(series) == 0 {
-		return nil, fmt.Errorf("no Swapin and FailedSwapin results for kernel v6.9, zswap+zram, text pages")
+	if len(costs) == 0 {
+		return nil, nil, fmt.Errorf("no Swapin and FailedSwapin results for %s", expectedFilter)
 	}
-	return plots.ExpectedCost(series)
+	return costs, lossy, nil
 }

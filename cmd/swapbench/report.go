@@ -112,8 +112,8 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if fig, err := expectedCost(set); err == nil {
-		figs = append(figs, fig)
+	if more, err := expectedCost(set); err == nil {
+		figs = append(figs, more...)
 	}
 	saved, err := plots.Save(plotDir, figs)
 	if err != nil {
