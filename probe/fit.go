@@ -114,6 +114,12 @@ func ReadFitted(data []byte) (names []string, from map[string][]string) {
 // the fit leaves that configuration out and says so in the source.
 var ErrNotSimulated = errors.New("not simulated")
 
+// ErrNoFit is FitProfile's error for results with nothing to fit: no
+// pair of configurations to difference. A caller that refits subsets
+// (swapbench validate's leave-one-out) treats it as "every number stays
+// the base profile's".
+var ErrNoFit = errors.New("fit: no pair of configurations to difference; want bypass and swapcache paths or zero and random data")
+
 // FitOptions extend FitProfile.
 type FitOptions struct {
 	// Simulate, if set, is the simulator: the modelled kernel time per
@@ -300,7 +306,7 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 		}
 	}
 	if len(f.Fitted) == 0 && len(f.Notes) == 0 {
-		return nil, fmt.Errorf("fit: no pair of configurations to difference; want bypass and swapcache paths or zero and random data")
+		return nil, ErrNoFit
 	}
 	return f, nil
 }

@@ -189,26 +189,16 @@ func (m Mapping) body(bench string, c probe.Config, be model.Backend, data strin
 
 // Simulator is the simulator as probe.FitOptions.Simulate wants it: the
 // modelled kernel time per page of a probe configuration under a
-// profile, mapped as Map maps the kernel named by uname -r. A
-// configuration the simulator cannot run is an error wrapping
-// probe.ErrNotSimulated; a corpus named relatively is looked for in dir.
+// profile, mapped as Map maps the kernel named by uname -r, memoized
+// (see sims). A configuration the simulator cannot run is an error
+// wrapping probe.ErrNotSimulated; a corpus named relatively is looked
+// for in dir.
 func Simulator(kernel, dir string, seed uint64) (func(p *cost.Profile, bench string, c probe.Config) (float64, error), error) {
 	m, err := Map(kernel)
 	if err != nil {
 		return nil, err
 	}
-	return func(p *cost.Profile, bench string, c probe.Config) (float64, error) {
-		be, data, skip := runnable(c.Backend, c.Comp, c.Data, p, dir, seed)
-		if skip != "" {
-			return 0, fmt.Errorf("%w: %s", probe.ErrNotSimulated, strings.TrimPrefix(skip, "not simulated: "))
-		}
-		name, run := m.body(bench, c, be, data, p, seed)
-		ns, err := kernelNS(run)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %v", name, err)
-		}
-		return ns, nil
-	}, nil
+	return newSims(m, dir, seed).ns, nil
 }
 
 func shorten(s string, n int) string {

@@ -9,10 +9,10 @@ import (
 )
 
 // Figures are one scatter per benchmark, validate-swapin and
-// validate-swapout: predicted against measured microseconds per page,
-// one series per path and backend, the rows a fitted number came from
-// in series of their own, with the diagonal of agreement and
-// the Tolerance band around it. Rows not simulated are left out.
+// validate-swapout: the prediction held out of the fit (leave-one-out)
+// against measured microseconds per page, one series per path and
+// backend, with the diagonal of agreement and the Tolerance band around
+// it. Rows not simulated are left out.
 func (rep *Report) Figures() ([]*plots.Figure, error) {
 	var figs []*plots.Figure
 	for _, bench := range []string{Swapin, Swapout} {
@@ -24,9 +24,6 @@ func (rep *Report) Figures() ([]*plots.Figure, error) {
 			name := r.Config.Backend
 			if r.Config.Path != "" {
 				name = r.Config.Path + " " + name
-			}
-			if len(r.Fitted) > 0 {
-				name += " (fitted)" // calibration, apart from the held-out rows
 			}
 			i := slices.IndexFunc(series, func(s plots.Series) bool { return s.Name == name })
 			if i < 0 {
@@ -41,7 +38,7 @@ func (rep *Report) Figures() ([]*plots.Figure, error) {
 		}
 		f, err := plots.Scatter("validate-"+strings.ToLower(bench),
 			fmt.Sprintf("%s per page: simulator vs Linux %s", bench, rep.In.Kernel),
-			"measured by swapbench probe (µs)", "predicted kernel time (µs)",
+			"measured by swapbench probe (µs)", "predicted kernel time, held out of the fit (µs)",
 			series, []float64{1, 1 - Tolerance, 1 + Tolerance})
 		if err != nil {
 			return nil, err

@@ -25,8 +25,15 @@ func (rep *Report) WriteText(w io.Writer) error {
 	for _, why := range rep.Map.Why[1:] {
 		para(&b, "  ", why)
 	}
-	if un := in.Unattributed(); len(un) > 0 {
-		para(&b, "  ", fmt.Sprintf("the profile does not name the measurements its fitted %s came from (written before it did): rows they came from are not marked fitted", strings.Join(un, ", ")))
+	para(&b, "  ", fmt.Sprintf("held out: each row is predicted under the profile fitted again (swapbench probe's fit, with the simulator, from base %s) on every configuration but the row's own (leave-one-out); in-sample: under the profile above, fitted on all of them", in.Base.Name))
+	if len(rep.Differs) == 0 {
+		para(&b, "  ", fmt.Sprintf("refitted on all %d configurations, the profile comes out as above, within the results file's rounding", len(in.Results)))
+	} else {
+		var ds []string
+		for _, d := range rep.Differs {
+			ds = append(ds, d.String())
+		}
+		para(&b, "  ", fmt.Sprintf("refitted on all %d configurations, the profile differs from the one above (refit vs profile): %s; the held-out fits are refits, so compare held out with in-sample with care", len(in.Results), strings.Join(ds, "; ")))
 	}
 	for _, bench := range []string{Swapin, Swapout} {
 		rows := rep.rowsOf(bench)
@@ -50,10 +57,12 @@ func (rep *Report) rowsOf(bench string) []*Row {
 	return rows
 }
 
-// rowFormat: path, data, measured, predicted, ratio, flag, cause (up
-// to causeWidth characters), fitted: 72 columns.
+// rowFormat: path, data, measured, held-out prediction, its ratio and
+// flag, in-sample prediction, likely cause (up to causeWidth
+// characters): 72 columns.
 const (
-	rowFormat  = "  %-9s %-8s %8s %9s %5s%1s %-18s %s"
+	rowFormat  = "  %-9s %-7s %8s %8s %4s%1s %9s %s"
+	headFormat = "  %-9s %-7s %8s %8s %5s %9s %s" // ratio over ratio and flag
 	causeWidth = 18
 )
 
@@ -62,10 +71,10 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 	if bench == Swapout {
 		what = "MADV_PAGEOUT time, both paths' rounds pooled"
 	}
-	para(b, "", fmt.Sprintf("%s: %s, ns per page (median of the probe's rounds); ratio = predicted / measured, * = off by more than %.0f%%; fitted = a number of the profile was fitted on this row (calibration, not validation):", bench, what, Tolerance*100))
-	b.WriteString(strings.TrimRight(fmt.Sprintf(rowFormat, "path", "data", "measured", "predicted", "ratio", "", "likely cause", "fit"), " ") + "\n")
+	para(b, "", fmt.Sprintf("%s: %s, ns per page (median of the probe's rounds); held-out = predicted with this configuration left out of the fit, ratio = held-out / measured, * = off by more than %.0f%%, with its likely cause; in-sample = predicted under the profile fitted on all configurations, for comparison:", bench, what, Tolerance*100))
+	b.WriteString(fmt.Sprintf(headFormat, "path", "data", "measured", "held-out", "ratio", "in-sample", "likely cause") + "\n")
 	group := ""
-	var held, fitted count
+	var held, in count
 	for _, r := range rows {
 		if g := configLabel(r.Config); g != group {
 			group = g
@@ -75,18 +84,18 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 		if path == "" {
 			path = "both"
 		}
-		data := shorten(r.Config.Data, 8)
+		data := shorten(r.Config.Data, 7)
 		meas := fmt.Sprintf("%.0f", r.Measured)
 		if !r.Simulated() {
-			line := fmt.Sprintf("  %-9s %-8s %8s  %s", path, data, meas, r.Skip)
+			line := fmt.Sprintf("  %-9s %-7s %8s  %s", path, data, meas, r.Skip)
 			b.WriteString(line + "\n")
 			continue
 		}
-		c, fit := &held, ""
-		if len(r.Fitted) > 0 {
-			c, fit = &fitted, "fitted"
+		held.n++
+		in.n++
+		if !outside(r.InSampleRatio()) {
+			in.within++
 		}
-		c.n++
 		flag, cause := "", ""
 		if r.Off() {
 			flag, cause = "*", "none"
@@ -94,18 +103,29 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 				cause = r.Cause.Op
 			}
 		} else {
-			c.within++
+			held.within++
 		}
 		if len(cause) > causeWidth {
 			cause = cause[:causeWidth-1] + "~"
 		}
-		line := fmt.Sprintf(rowFormat, path, data, meas, fmt.Sprintf("%.0f", r.Predicted), fmt.Sprintf("%.2f", r.Ratio()), flag, cause, fit)
+		line := fmt.Sprintf(rowFormat, path, data, meas, fmt.Sprintf("%.0f", r.Predicted), ratio(r.Ratio()), flag, fmt.Sprintf("%.0f", r.InSample), cause)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
-	para(b, "", fmt.Sprintf("Held out (no fitted number came from them; the validation): %d of %d configurations within %.0f%%.", held.within, held.n, Tolerance*100))
-	para(b, "", fmt.Sprintf("Fitted (a fitted number came from each; calibration, their agreement is by construction in part): %d of %d within %.0f%%. Not simulated: %d.", fitted.within, fitted.n, Tolerance*100, len(rows)-held.n-fitted.n))
-	fittedFrom(b, rows)
+	para(b, "", fmt.Sprintf("Held out: %d of %d configurations within %.0f%% when left out of the fit.", held.within, held.n, Tolerance*100))
+	para(b, "", fmt.Sprintf("In-sample (fitted on all of them, for comparison): %d of %d within %.0f%%. Not simulated: %d.", in.within, in.n, Tolerance*100, len(rows)-held.n))
+	rep.refits(b, rows)
 	causes(b, rows)
+}
+
+// ratio formats a ratio in four columns.
+func ratio(x float64) string {
+	switch {
+	case x < 9.995:
+		return fmt.Sprintf("%.2f", x)
+	case x < 99.95:
+		return fmt.Sprintf("%.1f", x)
+	}
+	return fmt.Sprintf("%.0f", x)
 }
 
 func plural(n int, what string) string {
@@ -118,47 +138,43 @@ func plural(n int, what string) string {
 // count is a tally of simulated rows and those within Tolerance.
 type count struct{ n, within int }
 
-// fittedFrom lists, per fitted number, the rows of the table it came
-// from: all of them when they are few, else how many.
-func fittedFrom(b *strings.Builder, rows []*Row) {
+// refits says, per number the held-out fits of rows moved, in how many
+// of them and over what range, against the fit on every configuration:
+// how much each number leans on single configurations.
+func (rep *Report) refits(b *strings.Builder, rows []*Row) {
 	var names []string
-	by := map[string][]*Row{}
+	vals := map[string][]float64{}
+	all := map[string]float64{}
+	n := 0
 	for _, r := range rows {
-		for _, f := range r.Fitted {
-			if _, ok := by[f]; !ok {
-				names = append(names, f)
+		if r.Held == nil {
+			continue
+		}
+		n++
+		for _, d := range diff(r.Held, rep.All, exact) {
+			if _, ok := vals[d.Name]; !ok {
+				names = append(names, d.Name)
 			}
-			by[f] = append(by[f], r)
+			vals[d.Name] = append(vals[d.Name], d.A)
+			all[d.Name] = d.B
 		}
 	}
-	if len(names) == 0 {
+	if n == 0 {
 		return
 	}
-	para(b, "", "Fitted numbers and the rows above they came from:")
-	for _, f := range names {
-		rs := by[f]
-		s := fmt.Sprintf("- %s: %s", f, plural(len(rs), "row"))
-		if len(rs) <= 4 {
-			var what []string
-			for _, r := range rs {
-				k := configLabel(r.Config) + " " + r.Config.Data
-				if r.Config.Path != "" {
-					k = r.Config.Path + " " + k
-				}
-				what = append(what, k)
-			}
-			s += " (" + strings.Join(what, "; ") + ")"
+	if len(names) == 0 {
+		para(b, "", fmt.Sprintf("No held-out fit moved a number of the fit on all configurations (%s).", plural(n, "refit")))
+		return
+	}
+	para(b, "", fmt.Sprintf("Numbers the %s moved (range over the fits that moved it; the fit on all configurations in brackets):", plural(n, "held-out refit")))
+	for _, name := range names {
+		v := vals[name]
+		lo, hi := slices.Min(v), slices.Max(v)
+		r := num(lo)
+		if num(hi) != r {
+			r += " to " + num(hi)
 		}
-		simulated := 0
-		for _, r := range rs {
-			if r.Simulated() {
-				simulated++
-			}
-		}
-		if simulated < len(rs) {
-			s += fmt.Sprintf(", %d of them not simulated", len(rs)-simulated)
-		}
-		para(b, "    ", s+".")
+		para(b, "    ", fmt.Sprintf("- %s: %d of %d, %s (%s).", name, len(v), n, r, num(all[name])))
 	}
 }
 
@@ -189,7 +205,7 @@ func causes(b *strings.Builder, rows []*Row) {
 	for _, op := range names {
 		rs := by[op]
 		if op == "none" {
-			para(b, "    ", fmt.Sprintf("- none (%d rows): no operation fits within x%d of its modelled cost.", len(rs), MaxScale))
+			para(b, "    ", fmt.Sprintf("- none (%s): no operation fits within x%d of its modelled cost.", plural(len(rs), "row"), MaxScale))
 			continue
 		}
 		var scale, expl, share []float64
@@ -206,8 +222,8 @@ func causes(b *strings.Builder, rows []*Row) {
 				}
 			}
 		}
-		s := fmt.Sprintf("- %s (%d rows): its modelled cost x%s closes the gaps, explaining %s of them over %s configurations each; it is %s of the prediction.",
-			op, len(rs), span(scale, "%.1f", 1), span(expl, "%.0f%%", 100), ispan(configs), span(share, "%.0f%%", 100))
+		s := fmt.Sprintf("- %s (%s): its modelled cost x%s closes the gaps, explaining %s of them over %s configurations each; it is %s of the prediction.",
+			op, plural(len(rs), "row"), span(scale, "%.1f", 1), span(expl, "%.0f%%", 100), ispan(configs), span(share, "%.0f%%", 100))
 		if len(inStep) > 0 {
 			s += " The same pattern (the data cannot tell them apart): " + strings.Join(inStep, ", ") + "."
 		}

@@ -3,23 +3,31 @@
 // a real kernel, and sets the modelled kernel time beside the measured
 // time: a table (plain text, 72 columns) and a plot.
 //
+// The comparison is a leave-one-out cross-validation: each row is
+// predicted under the profile fitted again (probe.FitProfile, with the
+// simulator, as swapbench probe fits) from every measured configuration
+// but its own, so no row's prediction has seen the row. The prediction
+// under the profile fitted on all of them (in-sample) is printed beside
+// it for comparison.
+//
 // Each probe configuration (path, backend, comp, data) maps onto the
 // simulator's own benchmark bodies, bench.Swapin and bench.Swapout, with
 // the fix, sync mode and kernel base that Map chooses for the probed
 // kernel. A configuration the simulator cannot run (a codec missing from
 // model/codec, a backend the model lacks) is a "not simulated: ..." row.
 //
-// Where prediction and measurement disagree by more than Tolerance,
-// Explain names the modelled operation whose cost best explains the gap:
-// each operation's share of the modelled time is found by running the
-// configuration again with that operation's charge doubled (modelled
-// time is linear in the charges), and the operation whose share, scaled,
-// best fits the gaps of the row and of the configurations that differ
-// from it in one key is the likely cause.
+// Where the held-out prediction and the measurement disagree by more
+// than Tolerance, Explain names the modelled operation whose cost best
+// explains the gap: each operation's share of the modelled time is found
+// by running the configuration again with that operation's charge
+// doubled (modelled time is linear in the charges), and the operation
+// whose share, scaled, best fits the gaps of the row and of the
+// configurations that differ from it in one key is the likely cause.
 package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -46,49 +54,24 @@ const Tolerance = 0.20
 // row to its operations reruns it once per operation.
 const Benchtime = "256x"
 
-// Input is what validate reads: the probe's results and the fitted
-// profile.
+// Input is what validate reads: the probe's results, the fitted
+// profile and the base profile the fit started from.
 type Input struct {
 	ProbeFile, ProfileFile string
 	Kernel                 string // uname -r, from the results' kernel: line
 	Seed                   uint64 // the content seed the probe used
 	Results                []*probe.Result
-	Profile                *cost.Profile
-	// Fitted are the numbers the profile says were fitted (its
-	// "# fitted:" lines, probe.ReadFitted) and From the measurements
-	// (probe.UseKey) each came from; a fitted number with none listed
-	// comes from a profile written before they were.
-	Fitted []string
-	From   map[string][]string
+	Profile                *cost.Profile // fitted on every configuration: the in-sample predictions
+	// Base is the profile the fit starts from (swapbench probe -base):
+	// each leave-one-out refit starts from it, so a number that cannot
+	// be fitted without the row left out is the base's.
+	Base *cost.Profile
 }
 
-// fittedBy lists the fitted numbers derived from the measurement key
-// (probe.UseKey).
-func (in *Input) fittedBy(key string) []string {
-	var fs []string
-	for _, f := range in.Fitted {
-		if slices.Contains(in.From[f], key) {
-			fs = append(fs, f)
-		}
-	}
-	return fs
-}
-
-// Unattributed lists the fitted numbers whose measurements the profile
-// does not name, so the rows they came from cannot be marked.
-func (in *Input) Unattributed() []string {
-	var fs []string
-	for _, f := range in.Fitted {
-		if len(in.From[f]) == 0 {
-			fs = append(fs, f)
-		}
-	}
-	return fs
-}
-
-// Load reads the probe's results file and the cost profile. Every error
-// is one line naming the file and what was expected.
-func Load(probeFile, profileFile string) (*Input, error) {
+// Load reads the probe's results file and the cost profile, and looks up
+// the base profile (a built-in name or file:PATH). Every error is one
+// line naming the input and what was expected.
+func Load(probeFile, profileFile, base string) (*Input, error) {
 	data, err := os.ReadFile(probeFile)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v; want the results file of swapbench probe", probeFile, unwrapPath(err))
@@ -121,12 +104,9 @@ func Load(probeFile, profileFile string) (*Input, error) {
 	if in.Profile, err = cost.Load(profileFile); err != nil {
 		return nil, fmt.Errorf("%v (want a cost profile, e.g. the one swapbench probe fitted)", err)
 	}
-	// cost.Load has read it, so this read fails only in a race.
-	prof, err := os.ReadFile(profileFile)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v; want a cost profile", profileFile, unwrapPath(err))
+	if in.Base, err = cost.Lookup(base); err != nil {
+		return nil, fmt.Errorf("base profile: %v", err)
 	}
-	in.Fitted, in.From = probe.ReadFitted(prof)
 	return in, nil
 }
 
@@ -143,7 +123,7 @@ const (
 	Swapout = probe.BenchSwapout // BenchmarkKernelSwapout against bench.Swapout
 )
 
-// Row is one measured configuration and its prediction.
+// Row is one measured configuration and its predictions.
 type Row struct {
 	Bench  string       // Swapin or Swapout
 	Config probe.Config // Path is empty for Swapout: the page-out precedes the fork
@@ -153,20 +133,22 @@ type Row struct {
 	// Sim is the simulator benchmark's name; Skip says why there is none
 	// ("not simulated: no codec lzo").
 	Sim, Skip string
-	// Predicted is the simulator's kernel-ns/op.
+	// Predicted is the simulator's kernel-ns/op under Held, the profile
+	// fitted without this configuration's measurements: the held-out
+	// prediction that Ratio, Off and Cause are about.
 	Predicted float64
+	// InSample is the kernel-ns/op under the input's profile, fitted on
+	// every configuration, this one included.
+	InSample float64
+	// Held is the leave-one-out profile.
+	Held *cost.Profile
 	// Shares are the modelled operations' parts of Predicted, largest
-	// first (only on simulated rows).
+	// first; only rows Explain compares have them.
 	Shares []Share
 	// Cause is the likely cause of a disagreement beyond Tolerance.
 	Cause *Cause
-	// Fitted names the profile's fitted numbers that were derived from
-	// this measurement: the row is calibration, not validation. A row
-	// with none is held out.
-	Fitted []string
 
-	data string                                 // the data class as the simulator names it
-	run  func(p *cost.Profile) func(*testing.B) // the benchmark body under p
+	data string // the data class as the simulator names it
 }
 
 // Share is one modelled operation's part of a prediction.
@@ -178,16 +160,20 @@ type Share struct {
 // Simulated reports whether the row has a prediction.
 func (r *Row) Simulated() bool { return r.Skip == "" }
 
-// Ratio is predicted over measured.
+// Ratio is the held-out prediction over measured.
 func (r *Row) Ratio() float64 { return r.Predicted / r.Measured }
+
+// InSampleRatio is the in-sample prediction over measured.
+func (r *Row) InSampleRatio() float64 { return r.InSample / r.Measured }
 
 // Off reports whether prediction and measurement disagree by more than
 // Tolerance.
-func (r *Row) Off() bool {
-	return r.Simulated() && (r.Ratio() > 1+Tolerance || r.Ratio() < 1-Tolerance)
-}
+func (r *Row) Off() bool { return r.Simulated() && outside(r.Ratio()) }
 
-// Gap is measured minus predicted, in ns.
+// outside reports whether a ratio is off by more than Tolerance.
+func outside(ratio float64) bool { return ratio > 1+Tolerance || ratio < 1-Tolerance }
+
+// Gap is measured minus the held-out prediction, in ns.
 func (r *Row) Gap() float64 { return r.Measured - r.Predicted }
 
 func (r *Row) share(op string) float64 {
@@ -210,51 +196,134 @@ func (r *Row) keys() []string {
 
 // Report is a validation: the inputs, the mapping and the rows.
 type Report struct {
-	In   *Input
-	Map  Mapping
-	Rows []*Row
+	In  *Input
+	Map Mapping
+	// All is the profile fitted again on every configuration, from
+	// In.Base as each held-out one is; Differs lists where it differs
+	// from In.Profile beyond the results file's rounding (a profile
+	// fitted on another base, or before the simulator could run some
+	// configurations).
+	All     *cost.Profile
+	Differs []Diff
+	Rows    []*Row
+	// Sims and Cached count the simulations run and those answered from
+	// the memo.
+	Sims, Cached int
+}
+
+// Refits counts the leave-one-out fits: one per simulated row.
+func (rep *Report) Refits() int {
+	n := 0
+	for _, r := range rep.Rows {
+		if r.Held != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // Options control Run.
 type Options struct {
-	// Progress, if set, gets one line per configuration simulated.
+	// Progress, if set, gets one line per configuration left out.
 	Progress io.Writer
 }
 
-// Run maps every configuration of in onto the simulator, runs it under
-// in.Profile, attributes each prediction to its operations and explains
-// the rows that disagree. It stops between configurations when ctx is
-// cancelled.
+// Run maps every configuration of in onto the simulator and, for each
+// one it can run, fits the profile again without that configuration's
+// measurements and predicts it under that fit (leave-one-out) and
+// under in.Profile (in-sample); it then attributes the held-out
+// predictions of the rows Explain compares to their operations and
+// explains the rows that disagree. It stops between configurations
+// when ctx is cancelled.
 func Run(ctx context.Context, in *Input, opts Options) (*Report, error) {
 	m, err := Map(in.Kernel)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", in.ProbeFile, err)
 	}
 	rep := &Report{In: in, Map: m, Rows: rows(in, m)}
-	n := 0
+	s := newSims(m, filepath.Dir(in.ProbeFile), in.Seed)
+	defer func() { rep.Sims, rep.Cached = s.Runs, s.Hits }()
+	if rep.All, err = refit(in, in.Results, s); err != nil {
+		return nil, err
+	}
+	rep.Differs = diff(rep.All, in.Profile, fileRounding)
+	var sim []*Row
 	for _, r := range rep.Rows {
 		if r.Simulated() {
-			n++
+			sim = append(sim, r)
 		}
 	}
-	i := 0
-	for _, r := range rep.Rows {
-		if !r.Simulated() {
-			continue
-		}
+	for i, r := range sim {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		i++
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, "simulate %d/%d: %s\n", i, n, r.Sim)
+			fmt.Fprintf(opts.Progress, "leave out %d/%d: %s\n", i+1, len(sim), r.Sim)
 		}
-		if err := r.simulate(in.Profile); err != nil {
+		if r.Held, err = refit(in, leaveOut(in.Results, r), s); err != nil {
+			return nil, err
+		}
+		if r.Predicted, err = s.ns(r.Held, r.Bench, r.Config); err != nil {
+			return nil, err
+		}
+		if r.InSample, err = s.ns(in.Profile, r.Bench, r.Config); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range compared(rep.Rows) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := r.attribute(s); err != nil {
 			return nil, err
 		}
 	}
 	Explain(rep.Rows)
 	return rep, nil
+}
+
+// refit is swapbench probe's fit (probe.FitProfile from in.Base, with
+// the simulator) of results. Results with nothing to fit leave every
+// number the base's.
+func refit(in *Input, results []*probe.Result, s *sims) (*cost.Profile, error) {
+	f, err := probe.FitProfile(results, in.Base, "probe-"+in.Kernel, in.Kernel, probe.FitOptions{Simulate: s.ns})
+	if errors.Is(err, probe.ErrNoFit) {
+		return in.Base, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: refitting: %v", in.ProbeFile, err)
+	}
+	return f.Profile, nil
+}
+
+// leaveOut is results without the measurements of r's configuration:
+// for a swapin row the result of its configuration, for a page-out row
+// (both paths pooled) the results of both paths. A result goes whole,
+// swapin and page-out rounds together, as if the probe had never run
+// the configuration.
+func leaveOut(results []*probe.Result, r *Row) []*probe.Result {
+	return slices.DeleteFunc(slices.Clone(results), func(x *probe.Result) bool {
+		c := x.Config
+		if r.Bench == Swapout {
+			c.Path = ""
+		}
+		return c == r.Config
+	})
+}
+
+// compared are the rows Explain compares: every row off by more than
+// Tolerance and every simulated row one key away from one.
+func compared(rows []*Row) []*Row {
+	var out []*Row
+	for _, r := range rows {
+		if !r.Simulated() {
+			continue
+		}
+		if r.Off() || slices.ContainsFunc(rows, func(o *Row) bool { return o.Off() && o.Bench == r.Bench && oneKeyApart(r, o) }) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // rows lists the configurations the probe measured: every swapin
@@ -271,9 +340,7 @@ func rows(in *Input, m Mapping) []*Row {
 		r := &Row{Bench: Swapin, Config: c, Measured: res.MedianSwapin(), Skip: skip, data: data}
 		if skip == "" {
 			r.Sim, _ = m.body(Swapin, c, be, data, in.Profile, in.Seed)
-			r.run = func(p *cost.Profile) func(*testing.B) { _, run := m.body(Swapin, c, be, data, p, in.Seed); return run }
 		}
-		r.Fitted = in.fittedBy(probe.UseKey(Swapin, c))
 		out = append(out, r)
 
 		oc := c
@@ -283,21 +350,12 @@ func rows(in *Input, m Mapping) []*Row {
 			o = &Row{Bench: Swapout, Config: oc, Skip: skip, data: data}
 			if skip == "" {
 				o.Sim, _ = m.body(Swapout, oc, be, data, in.Profile, in.Seed)
-				o.run = func(p *cost.Profile) func(*testing.B) {
-					_, run := m.body(Swapout, oc, be, data, p, in.Seed)
-					return run
-				}
 			}
 			pooled[oc] = o
 			outs = append(outs, o)
 		}
 		for _, x := range res.Rounds {
 			samples[o] = append(samples[o], x.SwapoutNS)
-		}
-		for _, f := range in.fittedBy(probe.UseKey(Swapout, c)) {
-			if !slices.Contains(o.Fitted, f) {
-				o.Fitted = append(o.Fitted, f)
-			}
 		}
 	}
 	for _, o := range outs {
@@ -318,24 +376,21 @@ func median(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// simulate runs the row under p for its prediction, then once per priced
-// operation with that operation's charge doubled: the difference is the
-// operation's share, since modelled time is a sum of charges.
-func (r *Row) simulate(p *cost.Profile) error {
-	base, err := kernelNS(r.run(p))
-	if err != nil {
-		return fmt.Errorf("%s: %v", r.Sim, err)
-	}
-	r.Predicted = base
+// attribute runs the row under its held-out profile once per priced
+// operation with that operation's charge doubled: the difference from
+// the prediction is the operation's share, since modelled time is a sum
+// of charges.
+func (r *Row) attribute(s *sims) error {
+	p := r.Held
 	r.Shares = r.Shares[:0]
 	for _, k := range knobs(p, r.Config.Comp, r.data) {
 		q := p.Clone()
 		k.double(q)
-		ns, err := kernelNS(r.run(q))
+		ns, err := s.ns(q, r.Bench, r.Config)
 		if err != nil {
 			return fmt.Errorf("%s with %s doubled: %v", r.Sim, k.op, err)
 		}
-		if d := ns - base; d > 1e-6*base {
+		if d := ns - r.Predicted; d > 1e-6*r.Predicted {
 			r.Shares = append(r.Shares, Share{Op: k.op, NS: d})
 		}
 	}

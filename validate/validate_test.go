@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -74,17 +75,19 @@ func TestLoadErrors(t *testing.T) {
 	noKernel := strings.Replace(string(good), "kernel: 6.18.44-fc-v782\n", "", 1)
 	for _, tc := range []struct {
 		probe, profile, want string
+		base                 string
 	}{
-		{filepath.Join(dir, "missing.txt"), recordedProfile, "missing.txt: no such file or directory; want the results file of swapbench probe"},
-		{"../docs/results-x86-2024.txt", recordedProfile, "results-x86-2024.txt: no BenchmarkKernelSwapin lines (want the results file of swapbench probe)"},
-		{write("torn.txt", "kernel: 6.18\nBenchmarkKernelSwapin/path=bypass/backend=zram/comp=lz4/data=text-2 4096 1e4x ns/op\n"), recordedProfile, `torn.txt:2: "1e4x": want a number before ns/op`},
-		{write("nokey.txt", "kernel: 6.18\nBenchmarkKernelSwapin/path=bypass/backend=zram-2 4096 1e4 ns/op\n"), recordedProfile, `nokey.txt:2: "path=bypass/backend=zram": want path=P/backend=B/comp=C/data=D`},
-		{write("nokernel.txt", noKernel), recordedProfile, `nokernel.txt: no "kernel:" header line; want the results file of swapbench probe`},
-		{write("badkernel.txt", strings.Replace(string(good), "kernel: 6.18.44-fc-v782", "kernel: mainline", 1)), recordedProfile, `badkernel.txt: kernel "mainline": want a uname -r release`},
-		{subset, filepath.Join(dir, "missing.profile"), "missing.profile: no such file or directory (want a cost profile"},
-		{subset, subset, "probe-lz4.txt:"},
+		{filepath.Join(dir, "missing.txt"), recordedProfile, "missing.txt: no such file or directory; want the results file of swapbench probe", "x86-2024"},
+		{"../docs/results-x86-2024.txt", recordedProfile, "results-x86-2024.txt: no BenchmarkKernelSwapin lines (want the results file of swapbench probe)", "x86-2024"},
+		{write("torn.txt", "kernel: 6.18\nBenchmarkKernelSwapin/path=bypass/backend=zram/comp=lz4/data=text-2 4096 1e4x ns/op\n"), recordedProfile, `torn.txt:2: "1e4x": want a number before ns/op`, "x86-2024"},
+		{write("nokey.txt", "kernel: 6.18\nBenchmarkKernelSwapin/path=bypass/backend=zram-2 4096 1e4 ns/op\n"), recordedProfile, `nokey.txt:2: "path=bypass/backend=zram": want path=P/backend=B/comp=C/data=D`, "x86-2024"},
+		{write("nokernel.txt", noKernel), recordedProfile, `nokernel.txt: no "kernel:" header line; want the results file of swapbench probe`, "x86-2024"},
+		{write("badkernel.txt", strings.Replace(string(good), "kernel: 6.18.44-fc-v782", "kernel: mainline", 1)), recordedProfile, `badkernel.txt: kernel "mainline": want a uname -r release`, "x86-2024"},
+		{subset, filepath.Join(dir, "missing.profile"), "missing.profile: no such file or directory (want a cost profile", "x86-2024"},
+		{subset, subset, "probe-lz4.txt:", "x86-2024"},
+		{subset, recordedProfile, `base profile: cost profile "x86-2025": unknown`, "x86-2025"},
 	} {
-		_, err := Load(tc.probe, tc.profile)
+		_, err := Load(tc.probe, tc.profile, tc.base)
 		if err == nil {
 			t.Errorf("Load(%s, %s) succeeded, want %q", tc.probe, tc.profile, tc.want)
 			continue
@@ -95,36 +98,43 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-var (
-	subsetOnce sync.Once
-	subsetRep  *Report
-	subsetErr  error
-)
+// validation is one input validated once for the tests that read the
+// report.
+type validation struct {
+	once sync.Once
+	rep  *Report
+	err  error
+}
 
-// runSubset validates the subset once for the tests that read the report.
-func runSubset(t *testing.T) *Report {
+var validations = map[string]*validation{subset: {}, recorded: {}}
+
+// runInput validates the results file (subset or recorded, with the
+// recorded profile on x86-2024, as swapbench validate does) once.
+func runInput(t *testing.T, file string) *Report {
 	t.Helper()
-	subsetOnce.Do(func() {
-		in, err := Load(subset, recordedProfile)
+	v := validations[file]
+	v.once.Do(func() {
+		in, err := Load(file, recordedProfile, "x86-2024")
 		if err != nil {
-			subsetErr = err
+			v.err = err
 			return
 		}
-		subsetRep, subsetErr = Run(context.Background(), in, Options{})
+		v.rep, v.err = Run(context.Background(), in, Options{})
 	})
-	if subsetErr != nil {
-		t.Fatal(subsetErr)
+	if v.err != nil {
+		t.Fatal(v.err)
 	}
-	return subsetRep
+	return v.rep
 }
 
 // TestRunRecorded simulates the subset of the recorded run and checks
 // the rows: one per swapin configuration and one per page-out
-// configuration, the simulated ones under the mapped variants, their
-// operations' shares adding up to the prediction, the others named as
-// not simulated.
+// configuration, the simulated ones under the mapped variants with a
+// held-out and an in-sample prediction, the operations' shares of the
+// rows the cause fit compares adding up to the held-out prediction, the
+// others named as not simulated.
 func TestRunRecorded(t *testing.T) {
-	rep := runSubset(t)
+	rep := runInput(t, subset)
 	var swapins, swapouts, sim int
 	for _, r := range rep.Rows {
 		switch r.Bench {
@@ -153,12 +163,21 @@ func TestRunRecorded(t *testing.T) {
 		if !strings.Contains(r.Sim, want) {
 			t.Errorf("%v simulated as %s, want %s", r.Config, r.Sim, want)
 		}
+		if r.Held == nil || r.Predicted <= 0 || r.InSample <= 0 {
+			t.Errorf("%s: held-out profile %v, prediction %.3f, in-sample %.3f", r.Sim, r.Held != nil, r.Predicted, r.InSample)
+		}
+		if !slices.Contains(compared(rep.Rows), r) {
+			if len(r.Shares) > 0 {
+				t.Errorf("%s is compared with no off row but has shares", r.Sim)
+			}
+			continue
+		}
 		var sum float64
 		for _, s := range r.Shares {
 			sum += s.NS
 		}
-		if r.Predicted <= 0 || math.Abs(sum-r.Predicted) > 1e-6*r.Predicted {
-			t.Errorf("%s: shares add up to %.3f ns, prediction %.3f", r.Sim, sum, r.Predicted)
+		if math.Abs(sum-r.Predicted) > 1e-6*r.Predicted {
+			t.Errorf("%s: shares add up to %.3f ns, held-out prediction %.3f", r.Sim, sum, r.Predicted)
 		}
 		if !slices.IsSortedFunc(r.Shares, func(a, b Share) int { return -cmpFloat(a.NS, b.NS) }) {
 			t.Errorf("%s: shares not largest first: %v", r.Sim, r.Shares)
@@ -187,7 +206,7 @@ func cmpFloat(a, b float64) int {
 // has its backend and model/codec its codec, so a codec added to the
 // registry is picked up with no change here.
 func TestNotSimulated(t *testing.T) {
-	in, err := Load(recorded, recordedProfile)
+	in, err := Load(recorded, recordedProfile, "x86-2024")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +319,7 @@ func TestExplain(t *testing.T) {
 // TestOutput: the text is at most 72 columns and names every row; the
 // figures are drawn.
 func TestOutput(t *testing.T) {
-	rep := runSubset(t)
+	rep := runInput(t, subset)
 	var b strings.Builder
 	if err := rep.WriteText(&b); err != nil {
 		t.Fatal(err)
@@ -320,8 +339,11 @@ func TestOutput(t *testing.T) {
 		"not simulated: no codec lzo",
 		"not simulated: no backend zswap+file",
 		"Swapout: MADV_PAGEOUT time",
-		"Held out (no fitted number came from them; the validation): ",
-		"Fitted numbers and the rows above they came from:",
+		"  path      data    measured held-out ratio in-sample likely cause\n",
+		"Held out: ",
+		"configurations within 20% when left out of the fit.",
+		"In-sample (fitted on all of them, for comparison): ",
+		"held-out refits moved",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
@@ -339,14 +361,13 @@ func TestOutput(t *testing.T) {
 
 // TestFitBaseRecorded fits the recorded run with the simulator
 // (Simulator, as swapbench probe does) and checks the fitted
-// do_swap_page and try_to_unmap_one against validate's own predictions
-// of the zero-page rows they came from: each is the median over those
-// rows of measured minus the rest of the prediction (the prediction less
-// the op's share, which is the op's cost: it is charged once per page),
-// within rounding; and those rows, and only rows some fit used, are
-// marked fitted.
+// do_swap_page and try_to_unmap_one against the simulator's predictions
+// of the zero-page configurations they came from: each op is charged
+// once per page (its cost is the prediction less the prediction with it
+// at 0), and its cost is the median over those configurations of
+// measured minus the rest of the prediction, within rounding.
 func TestFitBaseRecorded(t *testing.T) {
-	in, err := Load(recorded, recordedProfile)
+	in, err := Load(recorded, recordedProfile, "x86-2024")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,30 +375,11 @@ func TestFitBaseRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := cost.Lookup("x86-2024")
-	fit, err := probe.FitProfile(in.Results, base, "probe-test", in.Kernel, probe.FitOptions{Simulate: sim})
+	fit, err := probe.FitProfile(in.Results, in.Base, "probe-test", in.Kernel, probe.FitOptions{Simulate: sim})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf strings.Builder
-	if err := fit.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	prof := filepath.Join(t.TempDir(), "fitted.profile")
-	if err := os.WriteFile(prof, []byte(buf.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// Validate the zero-page configurations only: they are what the two
-	// fits use, and quick to simulate.
-	zin, err := Load(recorded, prof)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zin.Results = slices.DeleteFunc(zin.Results, func(r *probe.Result) bool { return r.Data != "zero" })
-	rep, err := Run(context.Background(), zin, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := Map(in.Kernel)
 	for _, tc := range []struct {
 		bench, op string
 		used      func(*Row) bool
@@ -387,23 +389,24 @@ func TestFitBaseRecorded(t *testing.T) {
 		}},
 		{Swapout, "try_to_unmap_one", func(r *Row) bool { return true }},
 	} {
-		charge := zin.Profile.Ops[opByName(t, tc.op)]
+		op := opByName(t, tc.op)
+		charge := fit.Profile.Ops[op]
+		zero := fit.Profile.Clone()
+		zero.Ops[op] = cost.Charge{Source: "0"}
 		var gaps []float64
-		for _, r := range rep.rowsOf(tc.bench) {
-			marked := slices.Contains(r.Fitted, "op "+tc.op)
-			if !r.Simulated() || !tc.used(r) {
-				if marked {
-					t.Errorf("%s %v is marked fitted by %s, which did not use it", tc.bench, r.Config, tc.op)
-				}
+		for _, r := range rows(in, m) {
+			if r.Bench != tc.bench || r.Config.Data != "zero" || !r.Simulated() || !tc.used(r) {
 				continue
 			}
-			if !marked {
-				t.Errorf("%s %v was used for %s but is not marked fitted (%v)", tc.bench, r.Config, tc.op, r.Fitted)
+			all, err1 := sim(fit.Profile, r.Bench, r.Config)
+			rest, err2 := sim(zero, r.Bench, r.Config)
+			if err := errors.Join(err1, err2); err != nil {
+				t.Fatal(err)
 			}
-			if s := r.share(tc.op); math.Abs(s-charge.Base) > 1e-6*charge.Base {
+			if s := all - rest; math.Abs(s-charge.Base) > 1e-6*charge.Base {
 				t.Errorf("%s %v: %s's share %.3f, want its cost %.3f (charged once per page)", tc.bench, r.Config, tc.op, s, charge.Base)
 			}
-			gaps = append(gaps, r.Measured-(r.Predicted-r.share(tc.op)))
+			gaps = append(gaps, r.Measured-rest)
 		}
 		if len(gaps) < 2 {
 			t.Fatalf("%s: %d zero-page rows simulated, want 2 (zram lz4, zswap+zram deflate)", tc.op, len(gaps))
@@ -415,22 +418,6 @@ func TestFitBaseRecorded(t *testing.T) {
 			t.Errorf("%s's source does not name the configurations left out: %q", tc.op, charge.Source)
 		}
 	}
-	// The text tells the fitted rows from the held-out ones.
-	var b strings.Builder
-	if err := rep.WriteText(&b); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"Held out (no fitted number came from them; the validation): ", "- op do_swap_page: 2 rows (bypass zram lz4 zero; bypass zswap+zram deflate zero)", "- op try_to_unmap_one: 2 rows (zram lz4 zero; zswap+zram deflate zero)"} {
-		flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
-		if !strings.Contains(b.String(), want) && !strings.Contains(flat(b.String()), flat(want)) {
-			t.Errorf("text lacks %q:\n%s", want, b.String())
-		}
-	}
-	for _, line := range strings.Split(b.String(), "\n") {
-		if strings.HasPrefix(line, "  bypass    zero ") && !strings.Contains(line, "not simulated") && !strings.HasSuffix(line, " fitted") {
-			t.Errorf("a zero-page bypass row is not marked fitted: %q", line)
-		}
-	}
 }
 
 func opByName(t *testing.T, name string) model.Op {
@@ -440,34 +427,4 @@ func opByName(t *testing.T, name string) model.Op {
 		t.Fatalf("no op %s", name)
 	}
 	return op
-}
-
-// TestUnattributed: a profile whose fitted lines do not name the
-// measurements (written before they did) marks no row and says why.
-func TestUnattributed(t *testing.T) {
-	prof := filepath.Join(t.TempDir(), "old.profile")
-	if err := os.WriteFile(prof, []byte("# fitted: op swap_cache_add\nprofile old\nbase x86-2024\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in, err := Load(subset, prof)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(in.Fitted, []string{"op swap_cache_add"}) || !slices.Equal(in.Unattributed(), in.Fitted) {
-		t.Fatalf("fitted %v, unattributed %v; want op swap_cache_add, unattributed", in.Fitted, in.Unattributed())
-	}
-	m, _ := Map(in.Kernel)
-	rep := &Report{In: in, Map: m, Rows: rows(in, m)}
-	for _, r := range rep.Rows {
-		if len(r.Fitted) > 0 {
-			t.Errorf("%v marked fitted by %v with no measurements named", r.Config, r.Fitted)
-		}
-	}
-	var b strings.Builder
-	if err := rep.WriteText(&b); err != nil {
-		t.Fatal(err)
-	}
-	if flat := strings.Join(strings.Fields(b.String()), " "); !strings.Contains(flat, "the profile does not name the measurements its fitted op swap_cache_add came from") {
-		t.Errorf("text does not say the fitted rows cannot be marked:\n%s", b.String())
-	}
 }

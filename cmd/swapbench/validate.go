@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/swapbench/swapbench/plots"
 	"github.com/swapbench/swapbench/validate"
@@ -18,20 +19,22 @@ func init() {
 	commands["validate"] = command{"run the simulator for the configurations swapbench probe measured and compare", cmdValidate}
 }
 
-// cmdValidate prints predicted against measured time for every
-// configuration of a probe results file and writes the table and the
+// cmdValidate prints the held-out (leave-one-out) and in-sample
+// predictions against measured time for every configuration of a probe
+// results file and writes the table and the
 // plots into -o. Unreadable or malformed inputs and an unusable -o are
 // bad input (exit 2); a simulation that fails is a failed run (exit 1).
 func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", stderr)
 	probeFile := fs.String("probe", "", "results `file` written by swapbench probe (required)")
 	profile := fs.String("profile", "", "cost profile `file` to simulate under (default: the -probe file with .profile appended, as probe writes it)")
+	base := fs.String("base", "x86-2024", "cost `profile` the fit started from (swapbench probe -base): each leave-one-out refit starts from it")
 	out := fs.String("o", ".", "`directory` for validation.txt and the plots validate-swapin and validate-swapout (PNG, SVG)")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
 	if *probeFile == "" {
-		return usagef("no -probe file; usage: swapbench validate -probe FILE [-profile FILE] [-o DIR]")
+		return usagef("no -probe file; usage: swapbench validate -probe FILE [-profile FILE] [-base P] [-o DIR]")
 	}
 	if *profile == "" {
 		*profile = *probeFile + ".profile"
@@ -39,16 +42,19 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	if err := writableDir(*out); err != nil {
 		return usageError{err}
 	}
-	in, err := validate.Load(*probeFile, *profile)
+	in, err := validate.Load(*probeFile, *profile, *base)
 	if err != nil {
 		return usageError{err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	start := time.Now()
 	rep, err := validate.Run(ctx, in, validate.Options{Progress: stderr})
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "validate: %d leave-one-out refits, %d simulations run and %d answered from the memo in %.1f s\n",
+		rep.Refits(), rep.Sims, rep.Cached, time.Since(start).Seconds())
 	var b bytes.Buffer
 	if err := rep.WriteText(&b); err != nil {
 		return err

@@ -33,6 +33,7 @@ func TestValidateUsage(t *testing.T) {
 		{[]string{"validate", "-probe", "../../docs/results-x86-2024.txt", "-profile", validateProfile, "-o", dir}, "no BenchmarkKernelSwapin lines"},
 		{[]string{"validate", "-probe", validateProbe, "-profile", validateProbe, "-o", dir}, "probe-lz4.txt:"},
 		{[]string{"validate", "-probe", validateProbe, "-profile", validateProfile, "-o", filepath.Join(notDir, "out")}, "cannot create the directory"},
+		{[]string{"validate", "-probe", validateProbe, "-profile", validateProfile, "-base", "x86-1999", "-o", dir}, `base profile: cost profile "x86-1999": unknown`},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(tc.args, &out, &errb); code != 2 {
@@ -46,7 +47,8 @@ func TestValidateUsage(t *testing.T) {
 }
 
 // TestValidateRun: on a recorded probe run, validate prints the table,
-// writes the same table to validation.txt and the plots beside it.
+// writes the same table to validation.txt and the plots beside it, and
+// says how long it took.
 func TestValidateRun(t *testing.T) {
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
@@ -60,8 +62,11 @@ func TestValidateRun(t *testing.T) {
 	if !bytes.Equal(txt, out.Bytes()) {
 		t.Errorf("validation.txt differs from what was printed")
 	}
-	if !strings.Contains(out.String(), "predicted") || !strings.Contains(out.String(), "not simulated: no codec lzo") || !strings.Contains(out.String(), " fitted\n") || !strings.Contains(out.String(), "Held out") {
+	if !strings.Contains(out.String(), "predicted") || !strings.Contains(out.String(), "not simulated: no codec lzo") || !strings.Contains(out.String(), "when left out of the fit") || !strings.Contains(out.String(), "in-sample") {
 		t.Errorf("stdout lacks the table:\n%s", out.String())
+	}
+	if !strings.Contains(errb.String(), "leave-one-out refits") {
+		t.Errorf("stderr does not report the refits and the time: %s", errb.String())
 	}
 	for _, f := range []string{"validate-swapin.png", "validate-swapin.svg", "validate-swapout.png", "validate-swapout.svg"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
