@@ -62,7 +62,7 @@ func TestValidateRun(t *testing.T) {
 	if !bytes.Equal(txt, out.Bytes()) {
 		t.Errorf("validation.txt differs from what was printed")
 	}
-	if !strings.Contains(out.String(), "predicted") || !strings.Contains(out.String(), "not simulated: no codec lzo") || !strings.Contains(out.String(), "when left out of the fit") || !strings.Contains(out.String(), "in-sample") {
+	if !strings.Contains(out.String(), "predicted") || !strings.Contains(out.String(), "not simulated: no backend zswap+file") || !strings.Contains(out.String(), "when left out of the fit") || !strings.Contains(out.String(), "in-sample") {
 		t.Errorf("stdout lacks the table:\n%s", out.String())
 	}
 	if !strings.Contains(errb.String(), "leave-one-out refits") {
