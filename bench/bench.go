@@ -47,8 +47,10 @@
 // with the data instead of hashing every mapped page, which would cost
 // about 450 ns per swapin, more than some of the paths measured.
 //
-// Every swapin benchmark allocates nothing once warm (TestAllocFree), except
-// that recording a lost page allocates its description.
+// Every swapin benchmark reports 0 allocs/op once warm (TestAllocFree),
+// except that recording a lost page allocates its description. Like
+// -benchmem, that rounds down: the model's free lists and folio pool still
+// grow by a few allocations per batch of 256 ops now and then.
 package bench
 
 import (
@@ -373,6 +375,20 @@ type batchedRun interface {
 	exhausted() bool
 	prepare() error
 	op() error
+}
+
+// runBatch prepares a batch and runs all of its ops, untimed (warm-ups,
+// ModelPathCosts).
+func runBatch(r batchedRun) error {
+	if err := r.prepare(); err != nil {
+		return err
+	}
+	for !r.exhausted() {
+		if err := r.op(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // timeBatches is the loop every swapping benchmark shares: the timer is

@@ -181,13 +181,8 @@ func runBatches(s Swapin, n int, quiet bool) (*swapinRun, error) {
 		return nil, err
 	}
 	for range n {
-		if err := r.prepare(); err != nil {
+		if err := runBatch(r); err != nil {
 			return nil, err
-		}
-		for r.next < batch {
-			if err := r.op(); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return r, r.settle()

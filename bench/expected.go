@@ -98,13 +98,8 @@ func ModelPathCosts(v fixes.Variant, p *cost.Profile, comp, data string, seed ui
 		if err := r.warm(); err != nil {
 			return c, err
 		}
-		if err := r.prepare(); err != nil {
+		if err := runBatch(r); err != nil {
 			return c, err
-		}
-		for r.next < batch {
-			if err := r.op(); err != nil {
-				return c, err
-			}
 		}
 		if err := r.settle(); err != nil {
 			return c, err

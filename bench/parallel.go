@@ -273,13 +273,8 @@ func (r *parallelRun) warm() error {
 	lat := r.lat
 	r.lat = nil
 	defer func() { r.lat = lat }()
-	if err := r.prepare(); err != nil {
+	if err := runBatch(r); err != nil {
 		return err
-	}
-	for r.done < r.pages {
-		if err := r.op(); err != nil {
-			return err
-		}
 	}
 	if err := r.settle(); err != nil {
 		return err
@@ -455,13 +450,8 @@ func (p ParallelSwapin) pageCosts() (raced, solo, loss float64, err error) {
 	if err := r.warm(); err != nil {
 		return 0, 0, 0, err
 	}
-	if err := r.prepare(); err != nil {
+	if err := runBatch(r); err != nil {
 		return 0, 0, 0, err
-	}
-	for !r.exhausted() {
-		if err := r.op(); err != nil {
-			return 0, 0, 0, err
-		}
 	}
 	r.lost += r.k.LostPages()
 	if r.concurrent == 0 {

@@ -142,13 +142,8 @@ func (r *swapinRun) warm() error {
 	lat := r.lat
 	r.lat = nil
 	defer func() { r.lat = lat }()
-	if err := r.prepare(); err != nil {
+	if err := runBatch(r); err != nil {
 		return err
-	}
-	for r.next < batch {
-		if err := r.op(); err != nil {
-			return err
-		}
 	}
 	if err := r.settle(); err != nil {
 		return err

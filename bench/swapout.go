@@ -81,13 +81,8 @@ func newSwapoutRun(s Swapout) (*swapoutRun, error) {
 }
 
 func (r *swapoutRun) warm() error {
-	if err := r.prepare(); err != nil {
+	if err := runBatch(r); err != nil {
 		return err
-	}
-	for r.next < batch {
-		if err := r.op(); err != nil {
-			return err
-		}
 	}
 	r.acct.Reset()
 	r.ops, r.stored = 0, 0

@@ -70,25 +70,29 @@ func (s *Sched) Actors() []model.Actor { return s.actors }
 func (s *Sched) Step() (int, error) {
 	a := s.a
 	for {
-		next, done := -1, true
+		// One pass: the earliest runnable actor, the actors blocked now
+		// (to wake those the step unblocks) and the earliest tick due
+		// among sleepers (WaitsForTick implies not runnable).
+		next, done, due := -1, true, math.Inf(1)
 		for i, x := range s.actors {
+			s.blocked[i] = false
 			if x.Next() == model.StepDone {
 				continue
 			}
 			done = false
-			if x.Runnable(s.k) && (next < 0 || a.clock[x.CPU()] < a.clock[s.actors[next].CPU()]) {
+			if !x.Runnable(s.k) {
+				s.blocked[i] = true
+				if x.WaitsForTick(s.k) {
+					due = min(due, s.wakeAt(x.CPU()))
+				}
+				continue
+			}
+			if next < 0 || a.clock[x.CPU()] < a.clock[s.actors[next].CPU()] {
 				next = i
 			}
 		}
 		if done {
 			return -1, nil
-		}
-		// The earliest tick due among sleepers.
-		due := math.Inf(1)
-		for _, x := range s.actors {
-			if x.Next() != model.StepDone && x.WaitsForTick(s.k) {
-				due = min(due, s.wakeAt(x.CPU()))
-			}
 		}
 		if next < 0 || due <= a.clock[s.actors[next].CPU()] {
 			if math.IsInf(due, 1) {
@@ -98,9 +102,6 @@ func (s *Sched) Step() (int, error) {
 			continue
 		}
 		x := s.actors[next]
-		for i, y := range s.actors {
-			s.blocked[i] = y.Next() != model.StepDone && !y.Runnable(s.k)
-		}
 		cpu := x.CPU()
 		s.k.Step(x)
 		a.release(cpu)

@@ -35,7 +35,8 @@ type Bounds struct {
 
 // bytesPerState is what the search holds per remembered state: a
 // fingerprint and depth in the visited set, with the map's overhead and
-// growth (measured: about 40 bytes at 4 million states).
+// growth. A map[uint64]int of 4 million entries measured 37.7 bytes an
+// entry live and 50.4 of runtime Sys after growing to it (go1.26, amd64).
 const bytesPerState = 64
 
 // MaxStatesFor is the default state limit when `parallel` searches run

@@ -177,12 +177,10 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 	if base == nil {
 		return nil, fmt.Errorf("fit: no base profile")
 	}
-	cp := *base // every field of the base (HZ and its source, ops), then
-	p := &cp    // its own name and codec map
+	p := base.Clone() // every field of the base, its own codec map
 	p.Name = name
-	p.Codecs = map[string]cost.CodecCost{}
-	for k, v := range base.Codecs {
-		p.Codecs[k] = v
+	if p.Codecs == nil {
+		p.Codecs = map[string]cost.CodecCost{}
 	}
 	f := &Fit{Profile: p}
 	find := func(path, backend, comp, data string) *Result {
@@ -202,7 +200,7 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 		}
 	}
 	if len(diffs) > 0 {
-		m := med(diffs)
+		m := Median(diffs)
 		p.Ops[model.OpSwapCacheAdd] = cost.Charge{Base: clamp(m), Source: fmt.Sprintf(
 			"measured: swapbench probe on %s, median over %d configurations of swapin(path=swapcache) - swapin(path=bypass) = %.0fns; the timed swap cache path adds but does not delete (a child holds the entry), so all of it is charged here", kernel, len(diffs), m)}
 		f.fitted("op swap_cache_add", BenchSwapin, pairs...)
@@ -224,7 +222,7 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 		readFrom = append(readFrom, rnd.Config, z.Config)
 	}
 	if len(reads) > 0 {
-		m := med(reads)
+		m := Median(reads)
 		p.Ops[model.OpDeviceRead] = cost.Charge{Base: clamp(m), Source: fmt.Sprintf(
 			"measured: swapbench probe on %s, median over %d zram algorithms of bypass swapin(data=random, stored as-is) - swapin(data=zero, no device I/O) = %.0fns: bio, zram slot lookup and a 4 KiB copy", kernel, len(reads), m)}
 		f.fitted("op device_read", BenchSwapin, readFrom...)
@@ -285,7 +283,7 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 			}
 		}
 		if len(d) > 0 {
-			f.Notes = append(f.Notes, Note{Name: "zswap_load-minus-zram_read comp=" + c, NS: med(d), Source: fmt.Sprintf(
+			f.Notes = append(f.Notes, Note{Name: "zswap_load-minus-zram_read comp=" + c, NS: Median(d), Source: fmt.Sprintf(
 				"measured: swapbench probe on %s, median over data=%s of bypass swapin(backend=zswap+zram) - swapin(backend=zram), both comp=%s: zswap index lookup and zpool map minus zram's bio and slot path, decompression cancels", kernel, strings.Join(used, ","), c)})
 		}
 	}
@@ -297,7 +295,7 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 		}
 	}
 	if len(zs) > 0 {
-		f.Notes = append(f.Notes, Note{Name: "bypass-zero-page-swapin", NS: med(zs), Source: fmt.Sprintf(
+		f.Notes = append(f.Notes, Note{Name: "bypass-zero-page-swapin", NS: Median(zs), Source: fmt.Sprintf(
 			"measured: swapbench probe on %s, median over %d configurations of the bypass swapin of a zero page (swap zeromap: no zswap, no zram); compare KERNEL.md s6's 4.17us zram zero-page swapin of 2024", kernel, len(zs))})
 	}
 	if opts.Simulate != nil {
@@ -343,7 +341,7 @@ func (f *Fit) fitBase(results []*Result, kernel string, sim func(*cost.Profile, 
 	}
 	for i := range out {
 		c := out[i].c
-		out[i].ns = median(pooled[c], func(x Round) float64 { return x.SwapoutNS })
+		out[i].ns = roundsMedian(pooled[c], func(x Round) float64 { return x.SwapoutNS })
 		out[i].from = outFrom[c]
 	}
 	if err := f.fitOne(model.OpFault, BenchSwapin, in, kernel, sim,
@@ -381,7 +379,7 @@ func (f *Fit) fitOne(op model.Op, bench string, ms []zeroPage, kernel string, si
 	if len(gaps) == 0 {
 		return nil
 	}
-	g := med(gaps)
+	g := Median(gaps)
 	src := fmt.Sprintf("measured: swapbench probe on %s, median over %d %s of measured - the simulator's prediction for the same configuration with %s at 0 under this fitted profile (%s) = %.0fns",
 		kernel, len(gaps), what, op, strings.Join(pts, "; "), g)
 	if len(skipped) > 0 {
@@ -401,14 +399,6 @@ func compsOf(results []*Result, backend string) []string {
 	}
 	slices.Sort(cs)
 	return cs
-}
-
-func med(v []float64) float64 {
-	rs := make([]Round, len(v))
-	for i, x := range v {
-		rs[i].SwapinNS = x
-	}
-	return median(rs, func(r Round) float64 { return r.SwapinNS })
 }
 
 // clamp keeps a difference of noisy medians non-negative, as cost.Parse

@@ -5,8 +5,9 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
+
+	"github.com/montanaflynn/stats"
 )
 
 // Paths, backends.
@@ -79,27 +80,31 @@ func (r *Result) Pages() int {
 
 // MedianSwapin is the median of the rounds' mean swapin time per page.
 func (r *Result) MedianSwapin() float64 {
-	return median(r.Rounds, func(x Round) float64 { return x.SwapinNS })
+	return roundsMedian(r.Rounds, func(x Round) float64 { return x.SwapinNS })
 }
 
 // MedianSwapout is the median of the rounds' mean page-out time per page.
 func (r *Result) MedianSwapout() float64 {
-	return median(r.Rounds, func(x Round) float64 { return x.SwapoutNS })
+	return roundsMedian(r.Rounds, func(x Round) float64 { return x.SwapoutNS })
 }
 
-func median(rs []Round, f func(Round) float64) float64 {
-	if len(rs) == 0 {
-		return 0
-	}
+// roundsMedian is the median of f over the rounds.
+func roundsMedian(rs []Round, f func(Round) float64) float64 {
 	v := make([]float64, len(rs))
 	for i, r := range rs {
 		v[i] = f(r)
 	}
-	sort.Float64s(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
+	return Median(v)
+}
+
+// Median is the median of v (montanaflynn/stats, as package report's
+// percentiles), 0 for no values. v is not reordered.
+func Median(v []float64) float64 {
+	m, err := stats.Median(v)
+	if err != nil {
+		return 0
 	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	return m
 }
 
 // near reports whether got is n within 1% plus 2 pages.

@@ -69,6 +69,18 @@ type Options struct {
 	TTY      bool
 }
 
+// ErrOptions is what errors.Is finds in an error about the run's options
+// (count, benchtime) or about a partial file an interrupted run left: the
+// caller's usage, not a failed run.
+var ErrOptions = errors.New("bad run options")
+
+// optionError is an ErrOptions with its own message.
+type optionError string
+
+func (e optionError) Error() string         { return string(e) }
+func (optionError) Is(target error) bool    { return target == ErrOptions }
+func optionErrorf(f string, a ...any) error { return optionError(fmt.Sprintf(f, a...)) }
+
 var initOnce sync.Once
 
 // setBenchtime sets testing's -test.benchtime, which testing.Benchmark reads.
@@ -78,7 +90,7 @@ func setBenchtime(bt string) error {
 		bt = "1s"
 	}
 	if err := flag.Set("test.benchtime", bt); err != nil {
-		return fmt.Errorf("benchtime %q: want a duration like 1s or a count like 100x", bt)
+		return optionErrorf("benchtime %q: want a duration like 1s or a count like 100x", bt)
 	}
 	return nil
 }
@@ -95,7 +107,7 @@ func PartialPath(out string) string { return out + ".partial" }
 // results in the file.
 func Run(ctx context.Context, cases []Case, opts Options) (int, error) {
 	if opts.Count < 1 || opts.Count > 1000 {
-		return 0, fmt.Errorf("count %d: want 1 to 1000", opts.Count)
+		return 0, optionErrorf("count %d: want 1 to 1000", opts.Count)
 	}
 	if len(cases) == 0 {
 		return 0, errors.New("no benchmark matches")
@@ -116,7 +128,7 @@ func Run(ctx context.Context, cases []Case, opts Options) (int, error) {
 			return 0, err
 		}
 	} else if _, err := os.Stat(partial); err == nil {
-		return 0, fmt.Errorf("results file %s: an interrupted run left %s; use -resume to finish it or remove it", opts.Out, partial)
+		return 0, optionErrorf("results file %s: an interrupted run left %s; use -resume to finish it or remove it", opts.Out, partial)
 	}
 	if len(kept) == 0 {
 		kept = opts.Header

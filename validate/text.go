@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/swapbench/swapbench/probe"
 	"github.com/swapbench/swapbench/report"
 )
 
@@ -235,7 +236,7 @@ func causes(b *strings.Builder, rows []*Row) {
 // formatted with f after multiplying by k.
 func span(v []float64, f string, k float64) string {
 	lo, hi := slices.Min(v), slices.Max(v)
-	m := fmt.Sprintf(f, median(v)*k)
+	m := fmt.Sprintf(f, probe.Median(v)*k)
 	if fmt.Sprintf(f, lo*k) == fmt.Sprintf(f, hi*k) {
 		return m
 	}

@@ -359,21 +359,9 @@ func rows(in *Input, m Mapping) []*Row {
 		}
 	}
 	for _, o := range outs {
-		o.Measured = median(samples[o])
+		o.Measured = probe.Median(samples[o])
 	}
 	return append(out, outs...)
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // attribute runs the row under its held-out profile once per priced

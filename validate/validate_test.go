@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/montanaflynn/stats"
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/model"
 	"github.com/swapbench/swapbench/model/codec"
@@ -417,7 +418,7 @@ func TestFitBaseRecorded(t *testing.T) {
 		if len(gaps) < 2 {
 			t.Fatalf("%s: %d zero-page rows simulated, want at least 2 (zram lz4, zswap+zram deflate)", tc.op, len(gaps))
 		}
-		if want := median(gaps); math.Abs(charge.Base-want) > 0.01 || !strings.Contains(charge.Source, fmt.Sprintf("= %.0fns", want)) {
+		if want, _ := stats.Median(gaps); math.Abs(charge.Base-want) > 0.01 || !strings.Contains(charge.Source, fmt.Sprintf("= %.0fns", want)) {
 			t.Errorf("%s = %+v, want the median of measured - rest, %.3f", tc.op, charge, want)
 		}
 		if want := fmt.Sprintf("median over %d ", len(gaps)); !strings.Contains(charge.Source, want) {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/swapbench/swapbench/workloads"
 )
@@ -36,35 +34,9 @@ func cmdCapture(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+	if err := writeBytes(*out, buf.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d pages from pid %d (seed %d); use data=corpus:%s\n", *out, n, *pid, *seed, *out)
-	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so an existing file is never left truncated.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("output %s: cannot write in %s", path, dir)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600
-		tmp.Close()
-		return fmt.Errorf("output %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("output %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("output %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("output %s: %w", path, err)
-	}
 	return nil
 }

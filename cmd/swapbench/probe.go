@@ -94,7 +94,7 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	h := probe.Header{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Kernel: probe.Kernel(), CPU: probeCPUName(), Go: runtime.Version(), Settings: opts.Settings()}
+	h := probe.Header{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Kernel: probe.Kernel(), CPU: cpuModel(), Go: runtime.Version(), Settings: opts.Settings()}
 	results, err := probe.Run(ctx, opts)
 	if err != nil {
 		return probeSavePartial(*out, h, results, err, stdout)
@@ -200,19 +200,6 @@ func fitOptions(kernel, dir string, seed uint64, stderr io.Writer) probe.FitOpti
 		return probe.FitOptions{}
 	}
 	return probe.FitOptions{Simulate: sim}
-}
-
-// probeCPUName is the model name from /proc/cpuinfo, or GOARCH.
-func probeCPUName() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				return strings.TrimSpace(v)
-			}
-		}
-	}
-	return runtime.GOARCH
 }
 
 // probeSavePartial keeps what an interrupted or failed probe completed:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/model"
+	"github.com/swapbench/swapbench/report"
 )
 
 func init() {
@@ -70,11 +71,11 @@ func cmdProfiles(args []string, stdout, stderr io.Writer) error {
 // 72 columns.
 func writeProfileText(w io.Writer, p *cost.Profile) {
 	fmt.Fprintf(w, "cost profile %s: modelled kernel ns per model op\n", p.Name)
-	fmt.Fprintln(w, strings.Repeat("=", min(72, len("cost profile : modelled kernel ns per model op")+len(p.Name))))
+	fmt.Fprintln(w, strings.Repeat("=", min(report.MaxWidth, len("cost profile : modelled kernel ns per model op")+len(p.Name))))
 	item := func(what, value, source string) {
 		fmt.Fprintf(w, "%-24s %s\n", what, value)
-		for _, l := range profileWrap(source, 72-6) {
-			fmt.Fprintf(w, "      %s\n", l)
+		if source != "" {
+			fmt.Fprintln(w, report.Wrap("      "+source, "      "))
 		}
 	}
 	item("hz", fmt.Sprintf("%d (one tick %s ns)", p.HZ, profileNum(p.TickNS())), p.HZSource)
@@ -125,25 +126,3 @@ func writeProfileText(w io.Writer, p *cost.Profile) {
 
 // profileNum prints a number of ns plainly: 4000000, not 4e+06.
 func profileNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-// profileWrap breaks s into lines of at most width columns at spaces (a longer
-// word gets a line of its own).
-func profileWrap(s string, width int) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case len(line)+1+len(word) <= width:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
-}

@@ -114,9 +114,7 @@ func (o runOptions) run(ctx context.Context, stderr io.Writer) error {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "interrupted: %d results kept in %s; finish with -resume\n", n, o.out)
 		return err
-	case err != nil && strings.Contains(err.Error(), "count ") || err != nil && strings.Contains(err.Error(), "benchtime"):
-		return usageError{err}
-	case err != nil && strings.Contains(err.Error(), "interrupted run left"):
+	case errors.Is(err, runner.ErrOptions):
 		return usageError{err}
 	}
 	return err
@@ -151,6 +149,7 @@ func header(profile string, seed uint64, benchtime string) []string {
 	}
 }
 
+// cpuModel is the model name from /proc/cpuinfo, or GOARCH.
 func cpuModel() string {
 	b, err := os.ReadFile("/proc/cpuinfo")
 	if err == nil {
