@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"unsafe"
 )
 
 // What the model holds, at least, per swap slot in use and per page of an
@@ -17,10 +18,9 @@ import (
 //	page of an address space: PTE (8) and oracle state (16); a resident
 //	  page also holds a folio: its 4 KiB of data and about 100 bytes more.
 const (
-	bytesPerSlotInUse  = 2 + 40 + 24
-	bytesPerPage       = 8 + 16
-	bytesPerFolio      = PageSize + 100
-	regenerateObjBytes = zsKeyBytes
+	bytesPerSlotInUse = 2 + int64(unsafe.Sizeof(zswapEntry{})) + 24 // 24: index.RBTree's node for a uint32 value
+	bytesPerPage      = int64(unsafe.Sizeof(PTE(0)) + unsafe.Sizeof(pageState{}))
+	bytesPerFolio     = PageSize + 100
 )
 
 // MemAvailable returns the memory this machine has available
@@ -68,7 +68,7 @@ func gib(b int64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }
 func (c *Config) slotFootprint() int64 {
 	obj := int64(zsMinAlloc)
 	if c.RegenerateContent {
-		obj = regenerateObjBytes
+		obj = zsKeyBytes
 	}
 	return int64(c.SwapPages) * (bytesPerSlotInUse + obj)
 }

@@ -111,7 +111,7 @@ func NewKernel(cfg Config) (*Kernel, error) {
 		if cs.zramCodec, err = codec.New(c.ZramCodec); err != nil {
 			return nil, fmt.Errorf("zram algorithm: %w", err)
 		}
-		cs.buf = make([]byte, 0, 2*PageSize)
+		cs.buf = make([]byte, 0, codec.MaxCompressedLen(PageSize))
 	}
 	return k, nil
 }

@@ -39,11 +39,12 @@ func (k *Kernel) swapCacheGetFolio(e SwpEntry) *Folio {
 // SWAP_HAS_CACHE for e.
 func (k *Kernel) addToSwapCache(f *Folio, e SwpEntry) bool {
 	sp := k.swapCache.space(e)
-	if _, ok, _ := sp.Load(uint64(e)); ok {
+	old, replaced, levels := sp.Store(uint64(e), f.pfn)
+	if replaced {
+		sp.Store(uint64(e), old) // put the cached folio back: one walk, not a lookup first
 		k.bug(e, "add_to_swap_cache: entry already cached")
 		return false
 	}
-	_, _, levels := sp.Store(uint64(e), f.pfn)
 	k.count(OpSwapCacheAdd, levels)
 	f.ref++
 	f.set(PGswapcache | PGswapbacked)

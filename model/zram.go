@@ -29,17 +29,12 @@ func newZram(pages int) zram {
 	return zram{chunks: make([][]zramSlot, (pages+zramChunkSlots-1)/zramChunkSlots)}
 }
 
-// emptySlot is what a slot in an unallocated chunk reads as.
-var emptySlot zramSlot
-
-// peek returns slot e for reading: a shared empty slot if its chunk was
-// never written.
-func (z *zram) peek(e SwpEntry) *zramSlot {
-	c := z.chunks[e/zramChunkSlots]
-	if c == nil {
-		return &emptySlot
+// peek returns slot e: an empty slot if its chunk was never written.
+func (z *zram) peek(e SwpEntry) zramSlot {
+	if c := z.chunks[e/zramChunkSlots]; c != nil {
+		return c[e%zramChunkSlots]
 	}
-	return &c[e%zramChunkSlots]
+	return zramSlot{}
 }
 
 // slot returns slot e for writing, allocating its chunk.
@@ -124,13 +119,15 @@ func (z *zram) write(k *Kernel, e SwpEntry, f *Folio) {
 }
 
 func (z *zram) freePage(k *Kernel, e SwpEntry) {
-	s := z.peek(e)
+	c := z.chunks[e/zramChunkSlots]
+	if c == nil {
+		return // never written: nothing to free, and the chunk stays unallocated
+	}
+	s := &c[e%zramChunkSlots]
 	if s.flags&zramAlloc != 0 {
 		k.count(OpZsFree, z.pool.free(s.handle))
 	}
-	if s != &emptySlot {
-		*s = zramSlot{}
-	}
+	*s = zramSlot{}
 }
 
 // slotFreeNotify is zram_slot_free_notify: it only trylocks the slot and

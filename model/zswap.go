@@ -58,7 +58,7 @@ func newZswap(k *Kernel, pages int) *zswap {
 	// would briefly hold the old and the new copy, and the memory is only
 	// touched as entries are used.
 	capacity := 64
-	if pages > 1<<16 {
+	if pages > 1<<16 && k.cfg.Backend == BackendZswapZram {
 		capacity = pages + 1
 	}
 	z := &zswap{entries: make([]zswapEntry, 1, capacity)}

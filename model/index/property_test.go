@@ -52,6 +52,9 @@ func (x *radixIndex) len() int                            { return x.r.Len() }
 func (x *radixIndex) ascend(fn func(uint64, uint32) bool) { x.r.Ascend(fn) }
 func (x *radixIndex) check(t *testing.T) {
 	t.Helper()
+	if err := checkRadix(&x.r); err != nil {
+		t.Fatal(err)
+	}
 	// The height is the smallest that holds the largest key.
 	var maxKey uint64
 	n := 0
@@ -177,8 +180,25 @@ func TestCloneKeepsShape(t *testing.T) {
 			t.Fatalf("key %d: depth %d vs clone %d, levels %d vs clone %d", k, d1, d2, l1, l2)
 		}
 	}
-	rc.Erase(rc.at(rc.root).key)
+	gone := rc.at(rc.root).key
+	rc.Erase(gone)
 	if rb.Len() == rc.Len() {
 		t.Fatal("erasing from the clone changed the original")
+	}
+	// Len is copied by value; the nodes must be too.
+	if _, ok, _ := rb.Search(gone); !ok {
+		t.Fatalf("key %d erased from the clone is gone from the original", gone)
+	}
+	if err := checkRB(&rb); err != nil {
+		t.Fatalf("original after erasing from the clone: %v", err)
+	}
+	var first uint64
+	xc.Ascend(func(k uint64, _ uint32) bool { first = k; return false })
+	xc.Erase(first)
+	if _, ok, _ := xa.Load(first); !ok {
+		t.Fatalf("key %d erased from the radix clone is gone from the original", first)
+	}
+	if err := checkRadix(&xa); err != nil {
+		t.Fatalf("original radix after erasing from the clone: %v", err)
 	}
 }
