@@ -2,6 +2,11 @@ package model
 
 import "fmt"
 
+// lockOwnerReclaim owns a folio lock taken outside any actor's fault: by
+// zap (free_swap_cache) or free_swap_and_cache's __try_to_reclaim_swap,
+// which trylock and unlock within one step.
+const lockOwnerReclaim = -2
+
 // Shrinker is one zswap writeback: shrink_memcg_cb takes the oldest entry
 // off the zswap LRU and zswap_writeback_entry writes it to the device
 // through the swap cache, giving up if the entry is already cached or
@@ -98,15 +103,10 @@ func (s *Shrinker) step(k *Kernel) {
 	case StepWBDecompress:
 		k.zswapDecompress(s.ref, s.folio)
 		if k.cfg.Kernel == V6_8 {
-			t, ti := z.tree(k, s.swp)
+			_, ti := z.tree(k, s.swp)
 			k.count(OpZswapTreeLock, ti)
-			if k.zswapSearch(t, s.swp) == s.ref.id {
-				k.zswapInvalidateEntry(t, s.ref.id)
-			}
-			k.zswapEntryPut(s.ref.id)
-		} else if z.entries[s.ref.id].gen == s.ref.gen {
-			k.zswapEntryFree(s.ref.id)
 		}
+		k.zswapLoadDone(s.swp, s.ref, true)
 		s.folio.set(PGuptodate)
 		s.pc = StepWBWrite
 	case StepWBWrite:
@@ -149,7 +149,7 @@ func (k *Kernel) zap(mm *MM, addr uint64) {
 		f := k.folio(p.PFN())
 		f.removeRmap(mm, addr)
 		// free_swap_cache, then the mapping's folio_put.
-		if f.test(PGswapcache) && f.mapcount() == 0 && k.folioTrylock(f, -2) {
+		if f.test(PGswapcache) && f.mapcount() == 0 && k.folioTrylock(f, lockOwnerReclaim) {
 			k.folioFreeSwap(f)
 			k.folioUnlock(f)
 		}
@@ -172,7 +172,7 @@ func (k *Kernel) freeSwapAndCache(e SwpEntry) {
 	if left == swapHasCache {
 		// __try_to_reclaim_swap(TTRS_UNMAPPED | TTRS_FULL)
 		f := k.swapCacheLookup(e)
-		if f != nil && f.mapcount() == 0 && k.folioTrylock(f, -2) {
+		if f != nil && f.mapcount() == 0 && k.folioTrylock(f, lockOwnerReclaim) {
 			k.folioGet(f)
 			k.folioFreeSwap(f)
 			k.folioUnlock(f)

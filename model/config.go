@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
@@ -217,7 +218,7 @@ func (patternContent) Fill(dst []byte, page, version uint64) {
 	for i := 0; i < len(pat); i += 8 {
 		x ^= x >> 31
 		x *= 0x94d049bb133111eb
-		putUint64(pat[i:], x|1)
+		binary.LittleEndian.PutUint64(pat[i:], x|1)
 	}
 	for i := 0; i < len(dst); i += len(pat) {
 		copy(dst[i:], pat[:])

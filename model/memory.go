@@ -148,23 +148,7 @@ func (a *Access) step(k *Kernel) {
 	case StepZswapLoad:
 		a.zswapLoad(k)
 	case StepZswapDecompress:
-		k.zswapDecompress(a.zsRef, a.folio)
-		if k.cfg.Kernel == V6_8 {
-			a.pc = StepZswapLoadPut
-			return
-		}
-		if a.zsExcl {
-			if k.zs.entries[a.zsRef.id].gen == a.zsRef.gen {
-				k.zswapEntryFree(a.zsRef.id)
-				if k.mutated(MutDoubleFreeEntry) {
-					k.zswapEntryFree(a.zsRef.id)
-				}
-			}
-			if !k.mutated(MutSkipLoadDirty) {
-				k.folioMarkDirty(a.folio)
-			}
-		}
-		a.readDone(k)
+		a.zswapLoadDecompress(k)
 	case StepZswapLoadPut:
 		a.zswapLoadPut(k)
 	case StepDeviceRead:
@@ -191,10 +175,7 @@ func (a *Access) step(k *Kernel) {
 		k.count(OpMemcgCharge, 1)
 		if k.fail(FailCharge) {
 			k.putSwapFolio(a.entry)
-			k.folioUnlock(a.folio)
-			k.folioPut(a.folio)
-			a.folio = nil
-			a.pc = StepNoPage
+			a.dropNewFolio(k)
 			return
 		}
 		a.pc = StepAddToSwapCache
@@ -316,74 +297,6 @@ func (a *Access) allocCharge(k *Kernel) {
 	a.pc = StepFolioAddLRU
 }
 
-// zswapLoad is the first critical section of zswap_load.
-func (a *Access) zswapLoad(k *Kernel) {
-	z := k.zs
-	t, ti := z.tree(k, a.entry)
-	var id uint32
-	switch k.cfg.Kernel {
-	case V6_8:
-		k.count(OpZswapTreeLock, ti)
-		if id = k.zswapSearch(t, a.entry); id != 0 {
-			z.entries[id].refcount++ // zswap_entry_find_get
-		}
-	case V6_9:
-		k.count(OpZswapTreeLock, ti)
-		if id = k.zswapSearch(t, a.entry); id != 0 {
-			a.zsExcl = k.exclusiveLoad(a.folio)
-			if a.zsExcl {
-				k.zswapErase(t, a.entry)
-			}
-		}
-	default:
-		a.zsExcl = k.exclusiveLoad(a.folio)
-		if a.zsExcl {
-			k.count(OpZswapTreeLock, ti)
-			id = k.zswapErase(t, a.entry)
-		} else {
-			id = k.zswapSearch(t, a.entry) // xa_load under RCU
-		}
-	}
-	if id == 0 {
-		a.pc = StepDeviceRead
-		return
-	}
-	a.zsHit = true
-	a.zsRef = z.ref(id)
-	a.pc = StepZswapDecompress
-}
-
-// zswapLoadPut is v6.8's second critical section: invalidate the entry
-// (exclusive loads) or rotate it on the LRU, and drop the load's reference.
-func (a *Access) zswapLoadPut(k *Kernel) {
-	z := k.zs
-	t, ti := z.tree(k, a.entry)
-	k.count(OpZswapTreeLock, ti)
-	id := a.zsRef.id
-	en := &z.entries[id]
-	if !en.live || en.gen != a.zsRef.gen {
-		k.violate(Violation{Kind: UseAfterFree, Entry: a.entry, Detail: "zswap_load: entry freed under a held reference"})
-		a.readDone(k)
-		return
-	}
-	if k.exclusiveLoad(a.folio) {
-		if k.zswapSearch(t, a.entry) == id {
-			k.zswapInvalidateEntry(t, id)
-			if k.mutated(MutDoubleFreeEntry) {
-				k.zswapEntryPut(id)
-			}
-		}
-		if !k.mutated(MutSkipLoadDirty) {
-			k.folioMarkDirty(a.folio)
-		}
-	} else if en.length != 0 && en.onLRU {
-		z.lruDel(k, id)
-		z.lruAdd(k, id)
-	}
-	k.zswapEntryPut(id)
-	a.readDone(k)
-}
-
 // readDone ends swap_read_folio: the folio is uptodate and unlocked.
 func (a *Access) readDone(k *Kernel) {
 	a.folio.set(PGuptodate)
@@ -409,16 +322,23 @@ func (a *Access) readSwapCacheAsync(k *Kernel) {
 		a.folio.lockOwner = a.id
 		k.count(OpMemcgCharge, 1)
 		if k.fail(FailCharge) {
-			k.folioUnlock(a.folio)
-			k.folioPut(a.folio)
-			a.folio = nil
-			a.pc = StepNoPage
+			a.dropNewFolio(k)
 			return
 		}
 		a.pc = StepSwapCacheAddFolio
 		return
 	}
 	a.pc = StepSwapcachePrepareRA
+}
+
+// dropNewFolio gives up the locked folio __read_swap_cache_async
+// allocated (a failed charge, or the entry went away): swapin_readahead
+// returns no page.
+func (a *Access) dropNewFolio(k *Kernel) {
+	k.folioUnlock(a.folio)
+	k.folioPut(a.folio)
+	a.folio = nil
+	a.pc = StepNoPage
 }
 
 // swapCacheAddFolio is the swap table's insertion: under the cluster lock,
@@ -435,10 +355,7 @@ func (a *Access) swapCacheAddFolio(k *Kernel) {
 		return
 	}
 	if k.swapcachePrepare(a.entry) != nil {
-		k.folioUnlock(a.folio)
-		k.folioPut(a.folio)
-		a.folio = nil
-		a.pc = StepNoPage
+		a.dropNewFolio(k)
 		return
 	}
 	k.addToSwapCache(a.folio, a.entry)

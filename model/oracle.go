@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 )
@@ -141,7 +142,7 @@ func (k *Kernel) checkMapped(mm *MM, addr uint64, f *Folio, e SwpEntry, path Pat
 }
 
 func (k *Kernel) describeLoss(mm *MM, addr uint64, f *Folio) string {
-	if _, same, _ := sameFilled(f.data); same && getUint64(f.data) == 0 {
+	if _, same, _ := sameFilled(f.data); same && binary.LittleEndian.Uint64(f.data) == 0 {
 		return fmt.Sprintf("mapped a zero page, want version %d", mm.pages[addr].version)
 	}
 	ps := mm.pages[addr]

@@ -1,6 +1,9 @@
 package model
 
-import "errors"
+import (
+	"errors"
+	"math/bits"
+)
 
 // swap_map encoding (include/linux/swap.h).
 const (
@@ -265,7 +268,7 @@ func (b *slotBitmap) lowestFree() (int, bool) {
 	idx := -1
 	for w, v := range b.levels[top] {
 		if v != ^uint64(0) {
-			idx = w*64 + trailingOnes(v)
+			idx = w*64 + bits.TrailingZeros64(^v)
 			break
 		}
 	}
@@ -274,7 +277,7 @@ func (b *slotBitmap) lowestFree() (int, bool) {
 	}
 	for l := top - 1; l >= 0; l-- {
 		v := b.levels[l][idx]
-		idx = idx*64 + trailingOnes(v)
+		idx = idx*64 + bits.TrailingZeros64(^v)
 	}
 	return idx, true
 }

@@ -1,6 +1,10 @@
 package model
 
-import "github.com/swapbench/swapbench/model/codec"
+import (
+	"encoding/binary"
+
+	"github.com/swapbench/swapbench/model/codec"
+)
 
 // zsPool stores compressed objects in size classes, like zsmalloc, so that
 // pool accounting rounds each object up to its class as the kernel's does.
@@ -105,8 +109,8 @@ func (k *Kernel) zsWrite(p *zsPool, h zsHandle, out []byte, f *Folio) {
 	if f.src.version == 0 {
 		k.bug(f.swap, "RegenerateContent: storing a page that was not generated")
 	}
-	putUint64(obj, f.src.page)
-	putUint64(obj[8:], f.src.version)
+	binary.LittleEndian.PutUint64(obj, f.src.page)
+	binary.LittleEndian.PutUint64(obj[8:], f.src.version)
 }
 
 // zsRead fills f from object h of n stored bytes: decompressed with c,
@@ -116,7 +120,7 @@ func (k *Kernel) zsRead(p *zsPool, h zsHandle, n int, f *Folio, c codec.Codec) e
 	obj := p.obj(h)
 	switch {
 	case p.regenerate:
-		f.src = contentKey{getUint64(obj), getUint64(obj[8:])}
+		f.src = contentKey{binary.LittleEndian.Uint64(obj), binary.LittleEndian.Uint64(obj[8:])}
 		k.content.Fill(f.data, f.src.page, f.src.version)
 		return nil
 	case c == nil:

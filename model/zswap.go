@@ -1,6 +1,10 @@
 package model
 
-import "github.com/swapbench/swapbench/model/index"
+import (
+	"encoding/binary"
+
+	"github.com/swapbench/swapbench/model/index"
+)
 
 // zswapEntry is struct zswap_entry.
 //
@@ -221,11 +225,7 @@ func (k *Kernel) zswapInvalidateEntry(t *zswapTree, id uint32) {
 		k.bug(en.swp(), "zswap_invalidate_entry: entry not in its tree")
 		return
 	}
-	if k.cfg.Kernel == V6_8 {
-		k.zswapEntryPut(id)
-	} else {
-		k.zswapEntryFree(id)
-	}
+	k.zswapEntryRelease(id)
 }
 
 // zswapInvalidate is zswap_invalidate: the swap slot is being freed.
@@ -390,4 +390,149 @@ func (k *Kernel) ZswapEntryBytes(e SwpEntry) int {
 		return 0
 	}
 	return zsClassSize(int(k.zs.entries[id].length))
+}
+
+// zswapLoad is the first critical section of zswap_load.
+func (a *Access) zswapLoad(k *Kernel) {
+	z := k.zs
+	t, ti := z.tree(k, a.entry)
+	var id uint32
+	switch k.cfg.Kernel {
+	case V6_8:
+		k.count(OpZswapTreeLock, ti)
+		if id = k.zswapSearch(t, a.entry); id != 0 {
+			z.entries[id].refcount++ // zswap_entry_find_get
+		}
+	case V6_9:
+		k.count(OpZswapTreeLock, ti)
+		if id = k.zswapSearch(t, a.entry); id != 0 {
+			a.zsExcl = k.exclusiveLoad(a.folio)
+			if a.zsExcl {
+				k.zswapErase(t, a.entry)
+			}
+		}
+	default:
+		a.zsExcl = k.exclusiveLoad(a.folio)
+		if a.zsExcl {
+			k.count(OpZswapTreeLock, ti)
+			id = k.zswapErase(t, a.entry)
+		} else {
+			id = k.zswapSearch(t, a.entry) // xa_load under RCU
+		}
+	}
+	if id == 0 {
+		a.pc = StepDeviceRead
+		return
+	}
+	a.zsHit = true
+	a.zsRef = z.ref(id)
+	a.pc = StepZswapDecompress
+}
+
+// zswapEntryRelease drops one holder's claim on entry id: v6.8 puts a
+// reference (zswap_entry_put), v6.9+ frees the entry (zswap_entry_free;
+// entries lost their refcount in v6.9, the tree lock serialises users).
+func (k *Kernel) zswapEntryRelease(id uint32) {
+	if k.cfg.Kernel == V6_8 {
+		k.zswapEntryPut(id)
+	} else {
+		k.zswapEntryFree(id)
+	}
+}
+
+// zswapLoadDone is the release rule once zswap_load or
+// zswap_writeback_entry has decompressed ref's entry for e. With
+// invalidate the entry goes: v6.8 erases it from its tree if it is still
+// there and puts the tree's reference; v6.9+, which erased it under the
+// tree lock before decompressing, frees it unless a racing path already
+// has. Without invalidate, v6.8 rotates it on the LRU. v6.8 then puts the
+// loader's reference. It reports whether it released the entry itself.
+// On v6.8 the caller holds the tree lock.
+func (k *Kernel) zswapLoadDone(e SwpEntry, ref zswapRef, invalidate bool) (released bool) {
+	z := k.zs
+	id := ref.id
+	if k.cfg.Kernel != V6_8 {
+		if invalidate && z.entries[id].gen == ref.gen {
+			k.zswapEntryFree(id)
+			return true
+		}
+		return false
+	}
+	t, _ := z.tree(k, e)
+	if invalidate {
+		if k.zswapSearch(t, e) == id {
+			k.zswapInvalidateEntry(t, id)
+			released = true
+		}
+	} else if en := &z.entries[id]; en.length != 0 && en.onLRU {
+		z.lruDel(k, id)
+		z.lruAdd(k, id)
+	}
+	k.zswapEntryPut(id)
+	return released
+}
+
+// zswapLoadDecompress is zswap_load's decompression; from v6.9 an
+// exclusive load then frees the entry it erased and dirties the folio.
+func (a *Access) zswapLoadDecompress(k *Kernel) {
+	k.zswapDecompress(a.zsRef, a.folio)
+	if k.cfg.Kernel == V6_8 {
+		a.pc = StepZswapLoadPut
+		return
+	}
+	if a.zsExcl {
+		if k.zswapLoadDone(a.entry, a.zsRef, true) && k.mutated(MutDoubleFreeEntry) {
+			k.zswapEntryRelease(a.zsRef.id)
+		}
+		if !k.mutated(MutSkipLoadDirty) {
+			k.folioMarkDirty(a.folio)
+		}
+	}
+	a.readDone(k)
+}
+
+// zswapLoadPut is v6.8's second critical section: invalidate the entry
+// (exclusive loads) or rotate it on the LRU, and drop the load's reference.
+func (a *Access) zswapLoadPut(k *Kernel) {
+	z := k.zs
+	_, ti := z.tree(k, a.entry)
+	k.count(OpZswapTreeLock, ti)
+	en := &z.entries[a.zsRef.id]
+	if !en.live || en.gen != a.zsRef.gen {
+		k.violate(Violation{Kind: UseAfterFree, Entry: a.entry, Detail: "zswap_load: entry freed under a held reference"})
+		a.readDone(k)
+		return
+	}
+	excl := k.exclusiveLoad(a.folio)
+	if k.zswapLoadDone(a.entry, a.zsRef, excl) && k.mutated(MutDoubleFreeEntry) {
+		k.zswapEntryRelease(a.zsRef.id)
+	}
+	if excl && !k.mutated(MutSkipLoadDirty) {
+		k.folioMarkDirty(a.folio)
+	}
+	a.readDone(k)
+}
+
+// sameFilled reports whether page is one 8-byte word repeated
+// (zswap_is_folio_same_filled / zram's page_same_filled) and returns it,
+// with the bytes scanned before the answer was known.
+func sameFilled(page []byte) (v uint64, ok bool, scanned int) {
+	v = binary.LittleEndian.Uint64(page)
+	for i := 8; i < len(page); i += 8 {
+		if binary.LittleEndian.Uint64(page[i:]) != v {
+			return 0, false, i + 8
+		}
+	}
+	return v, true, len(page)
+}
+
+// fillPage writes the word v over page (zswap_fill_page / zram_fill_page).
+func fillPage(page []byte, v uint64) {
+	if v == 0 {
+		clear(page)
+		return
+	}
+	for i := 0; i < len(page); i += 8 {
+		binary.LittleEndian.PutUint64(page[i:], v)
+	}
 }
