@@ -7,7 +7,6 @@ import (
 
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/model"
-	"github.com/swapbench/swapbench/model/index"
 )
 
 // IndexOp is the zswap index operation a ZswapIndex benchmark times.
@@ -25,13 +24,12 @@ const (
 // single rbtree, v6.9's rbtree per 64 MiB of swap and v6.10's xarray per
 // 64 MiB.
 //
-// It drives the model's own index structures (model/index) laid out as
-// the model's zswap lays them out (one tree per device or per
-// SwapAddressSpacePages slots, keyed by swap offset, filled in slot
-// order as reclaim fills them; TestIndexLayout checks the node counts
-// against the model's zswap), rather than swapping Entries pages out
-// through the model: that would take about a minute and more than 2 GiB
-// at 2^24 entries. The index is built once and shared by the three
+// It drives the model's own zswap index (model.ZswapIndex, one tree per
+// device or per SwapAddressSpacePages slots, keyed by swap offset),
+// filled in slot order as reclaim fills it (TestIndexLayout checks the
+// node counts against the model's zswap filled by swapping out), rather
+// than swapping Entries pages out through the model: that would take
+// about a minute and more than 2 GiB at 2^24 entries. The index is built once and shared by the three
 // operations' benchmarks that follow each other; insert and erase keep
 // its size by undoing, untimed, batches of 256 ops.
 //
@@ -49,63 +47,34 @@ func (x ZswapIndex) Name() string {
 	return fmt.Sprintf("BenchmarkZswapIndex/kernel=%s/entries=%d/op=%s", x.Kernel, x.Entries, x.Op)
 }
 
-// zindex is a zswap index of one kernel base: its trees by swap offset.
+// zindex is the model's zswap index of one kernel base (model.ZswapIndex,
+// so that its layout is the model's), filled with Entries offsets.
 type zindex struct {
 	kernel  model.KernelBase
 	entries int
-	rb      []index.RBTree[uint32]
-	xa      []index.Radix[uint32]
+	x       *model.ZswapIndex
 }
 
-func (z *zindex) tree(e uint64) int {
-	if z.kernel == model.V6_8 {
-		return 0
-	}
-	return int(e / model.SwapAddressSpacePages)
-}
+func (z *zindex) tree(e uint64) int { return z.x.Tree(model.SwpEntry(e)) }
 
 func (z *zindex) lookup(e uint64) (bool, int) {
-	t := z.tree(e)
-	if z.kernel >= model.V6_10 {
-		_, ok, n := z.xa[t].Load(e)
-		return ok, n
-	}
-	_, ok, n := z.rb[t].Search(e)
+	_, ok, n := z.x.Lookup(model.SwpEntry(e))
 	return ok, n
 }
 
 func (z *zindex) insert(e uint64) (bool, int) {
-	t := z.tree(e)
-	if z.kernel >= model.V6_10 {
-		_, replaced, n := z.xa[t].Store(e, uint32(e)+1)
-		return !replaced, n
-	}
-	_, exists, n := z.rb[t].Insert(e, uint32(e)+1)
-	return !exists, n
+	_, existed, n := z.x.Insert(model.SwpEntry(e), uint32(e)+1)
+	return !existed, n
 }
 
 func (z *zindex) erase(e uint64) (bool, int) {
-	t := z.tree(e)
-	if z.kernel >= model.V6_10 {
-		_, ok, n := z.xa[t].Erase(e)
-		return ok, n
-	}
-	_, ok, n := z.rb[t].Erase(e)
+	_, ok, n := z.x.Erase(model.SwpEntry(e))
 	return ok, n
 }
 
 // newZindex fills an index with offsets 0..entries-1 in order.
 func newZindex(kernel model.KernelBase, entries int) *zindex {
-	trees := 1
-	if kernel >= model.V6_9 {
-		trees = (entries + model.SwapAddressSpacePages - 1) / model.SwapAddressSpacePages
-	}
-	z := &zindex{kernel: kernel, entries: entries}
-	if kernel >= model.V6_10 {
-		z.xa = make([]index.Radix[uint32], trees)
-	} else {
-		z.rb = make([]index.RBTree[uint32], trees)
-	}
+	z := &zindex{kernel: kernel, entries: entries, x: model.NewZswapIndex(kernel, entries)}
 	for e := range uint64(entries) {
 		z.insert(e)
 	}

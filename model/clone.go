@@ -109,10 +109,10 @@ func (z *zswap) clone() *zswap {
 	c := *z
 	c.entries = slices.Clone(z.entries)
 	c.freeIDs = slices.Clone(z.freeIDs)
-	c.trees = make([]zswapTree, len(z.trees))
-	for i := range z.trees {
-		c.trees[i].rb = z.trees[i].rb.Clone()
-		c.trees[i].xa = z.trees[i].xa.Clone()
+	c.index.trees = make([]zswapTree, len(z.index.trees))
+	for i, t := range z.index.trees {
+		c.index.trees[i].rb = t.rb.Clone()
+		c.index.trees[i].xa = t.xa.Clone()
 	}
 	c.pool = z.pool.clone()
 	return &c

@@ -42,10 +42,92 @@ type zswapTree struct {
 	xa index.Radix[uint32]
 }
 
+// ZswapIndex is zswap's index as a kernel base lays it out: its trees by
+// swap offset, each an rbtree up to v6.9 and an xarray from v6.10, one
+// for the device in v6.8 and one per SwapAddressSpacePages slots from
+// v6.9. It maps a swap offset to an entry id (never 0). The model's zswap
+// keeps its entries in one; benchmarks of the index alone build their own.
+type ZswapIndex struct {
+	kernel KernelBase
+	trees  []zswapTree
+}
+
+// NewZswapIndex returns an empty index of kernel for a device of pages
+// swap slots.
+func NewZswapIndex(kernel KernelBase, pages int) *ZswapIndex {
+	x := newZswapIndex(kernel, pages)
+	return &x
+}
+
+func newZswapIndex(kernel KernelBase, pages int) ZswapIndex {
+	n := 1
+	if kernel >= V6_9 {
+		n = (pages + SwapAddressSpacePages - 1) / SwapAddressSpacePages
+	}
+	return ZswapIndex{kernel: kernel, trees: make([]zswapTree, n)}
+}
+
+func (x *ZswapIndex) tree(e SwpEntry) (*zswapTree, int) {
+	i := x.Tree(e)
+	return &x.trees[i], i
+}
+
+// Tree returns the number of e's tree, which is also the tree lock's (an
+// Op's argument for OpZswapTreeLock).
+func (x *ZswapIndex) Tree(e SwpEntry) int {
+	if x.kernel == V6_8 {
+		return 0
+	}
+	return int(e / SwapAddressSpacePages)
+}
+
+// Lookup is zswap_rb_search / xa_load: e's id, whether there is one, and
+// the nodes visited.
+func (x *ZswapIndex) Lookup(e SwpEntry) (id uint32, ok bool, nodes int) {
+	t, _ := x.tree(e)
+	return t.load(x.kernel, e)
+}
+
+// Insert is zswap_rb_insert / xa_store of id at e. When e already has an
+// id it returns it with existed set: the rbtree keeps the old id (the
+// caller erases it and retries), the xarray has replaced it.
+func (x *ZswapIndex) Insert(e SwpEntry, id uint32) (old uint32, existed bool, nodes int) {
+	t, _ := x.tree(e)
+	return t.store(x.kernel, e, id)
+}
+
+// Erase is zswap_rb_erase / xa_erase of e: the id it held, whether there
+// was one, and the nodes visited.
+func (x *ZswapIndex) Erase(e SwpEntry) (id uint32, ok bool, nodes int) {
+	t, _ := x.tree(e)
+	return t.erase(x.kernel, e)
+}
+
+func (t *zswapTree) load(kernel KernelBase, e SwpEntry) (uint32, bool, int) {
+	if kernel >= V6_10 {
+		return t.xa.Load(uint64(e))
+	}
+	return t.rb.Search(uint64(e))
+}
+
+func (t *zswapTree) store(kernel KernelBase, e SwpEntry, id uint32) (uint32, bool, int) {
+	if kernel >= V6_10 {
+		return t.xa.Store(uint64(e), id)
+	}
+	return t.rb.Insert(uint64(e), id)
+}
+
+func (t *zswapTree) erase(kernel KernelBase, e SwpEntry) (uint32, bool, int) {
+	if kernel >= V6_10 {
+		return t.xa.Erase(uint64(e))
+	}
+	return t.rb.Erase(uint64(e))
+}
+
 type zswap struct {
 	entries     []zswapEntry
 	freeIDs     []uint32
-	trees       []zswapTree
+	index       ZswapIndex
 	lruHead     uint32 // most recently added
 	lruTail     uint32 // oldest: the shrinker's next victim
 	pool        zsPool
@@ -65,32 +147,16 @@ func newZswap(k *Kernel, pages int) *zswap {
 	if pages > 1<<16 && k.cfg.Backend == BackendZswapZram {
 		capacity = pages + 1
 	}
-	z := &zswap{entries: make([]zswapEntry, 1, capacity)}
-	n := 1
-	if k.cfg.Kernel >= V6_9 {
-		n = (pages + SwapAddressSpacePages - 1) / SwapAddressSpacePages
-	}
-	z.trees = make([]zswapTree, n)
-	return z
+	return &zswap{entries: make([]zswapEntry, 1, capacity), index: newZswapIndex(k.cfg.Kernel, pages)}
 }
 
-func (z *zswap) tree(k *Kernel, e SwpEntry) (*zswapTree, int) {
-	if k.cfg.Kernel == V6_8 {
-		return &z.trees[0], 0
-	}
-	i := int(e / SwapAddressSpacePages)
-	return &z.trees[i], i
-}
+func (z *zswap) tree(k *Kernel, e SwpEntry) (*zswapTree, int) { return z.index.tree(e) }
 
 // Index operations. The caller holds the tree lock (or, for xa_load, RCU).
 
 // lookup searches the base's index without counting an op; 0 is no entry.
 func (t *zswapTree) lookup(k *Kernel, e SwpEntry) (id uint32, levels int) {
-	if k.cfg.Kernel >= V6_10 {
-		id, _, levels = t.xa.Load(uint64(e))
-	} else {
-		id, _, levels = t.rb.Search(uint64(e))
-	}
+	id, _, levels = t.load(k.cfg.Kernel, e)
 	return id, levels
 }
 
@@ -101,14 +167,7 @@ func (k *Kernel) zswapSearch(t *zswapTree, e SwpEntry) uint32 {
 }
 
 func (k *Kernel) zswapErase(t *zswapTree, e SwpEntry) uint32 {
-	var id uint32
-	var ok bool
-	var n int
-	if k.cfg.Kernel >= V6_10 {
-		id, ok, n = t.xa.Erase(uint64(e))
-	} else {
-		id, ok, n = t.rb.Erase(uint64(e))
-	}
+	id, ok, n := t.erase(k.cfg.Kernel, e)
 	k.count(OpZswapIndexErase, n)
 	if !ok {
 		return 0
@@ -119,22 +178,15 @@ func (k *Kernel) zswapErase(t *zswapTree, e SwpEntry) uint32 {
 
 // zswapInsert inserts id at e; it returns the id already there instead, if any.
 func (k *Kernel) zswapInsert(t *zswapTree, e SwpEntry, id uint32) uint32 {
-	var n int
-	if k.cfg.Kernel >= V6_10 {
-		// xa_store replaces, and zswap_store frees what it replaced.
-		old, replaced, levels := t.xa.Store(uint64(e), id)
-		k.count(OpZswapIndexInsert, levels)
-		if replaced {
+	old, existed, n := t.store(k.cfg.Kernel, e, id)
+	k.count(OpZswapIndexInsert, n)
+	if existed {
+		if k.cfg.Kernel >= V6_10 {
+			// xa_store replaced it, and zswap_store frees what it replaced.
 			k.zswapEntryFree(old)
 			return 0
 		}
-	} else {
-		old, exists, depth := t.rb.Insert(uint64(e), id)
-		n = depth
-		k.count(OpZswapIndexInsert, n)
-		if exists {
-			return old
-		}
+		return old
 	}
 	k.zs.stored++
 	return 0
