@@ -28,6 +28,19 @@ type Fix struct {
 	Kernel string
 	// Syncs are the sync modes the fix can run with; the first is its own.
 	Syncs []model.SyncMode
+	// Baseline marks the fix that went in (25cd241408a2): the one reports
+	// and comparisons measure the others against. One fix has it.
+	Baseline bool
+	// Mainline is the range of kernel releases whose default behaviour
+	// the fix is (zero when no release behaves so): how a probed kernel
+	// maps onto a fix.
+	Mainline Releases
+	// NoBypass: every swapin takes the swap cache path; the fix removes
+	// the bypass (a probe's path=swapcache runs on it).
+	NoBypass bool
+	// StoresOnFailure: the fix zswap_stores a folio again when a fault
+	// fails, so a failing zswap_store is an event of its own for it.
+	StoresOnFailure bool
 	// hooks builds the fix's hooks for a sync mode in Syncs.
 	hooks func(model.SyncMode) model.Hooks
 }
@@ -54,6 +67,31 @@ func joinSyncs(ss []model.SyncMode) string {
 	return strings.Join(names, ", ")
 }
 
+// Register adds f at the end of the registry, with hooks building its
+// model.Hooks for each sync mode in f.Syncs: how a fix defined outside
+// this package (a test's, an experiment's) joins the matrix, the
+// explorer, the benchmarks and the report. The name must be new and fit
+// a benchmark name's key=value component; a second baseline is refused.
+// remove takes it out again. Register is not safe for concurrent use
+// with anything that reads the registry.
+func Register(f *Fix, hooks func(model.SyncMode) model.Hooks) (remove func(), err error) {
+	switch {
+	case f.Name == "" || strings.Trim(f.Name, "abcdefghijklmnopqrstuvwxyz0123456789-") != "":
+		return nil, fmt.Errorf("fix %q: want a name of lower-case letters, digits and '-'", f.Name)
+	case slices.Contains(Names(), f.Name):
+		return nil, fmt.Errorf("fix %q: already registered", f.Name)
+	case len(f.Syncs) == 0 || hooks == nil:
+		return nil, fmt.Errorf("fix %q: want at least one sync mode and its hooks", f.Name)
+	case f.Baseline:
+		return nil, fmt.Errorf("fix %q: %s is already the baseline", f.Name, Baseline().Name)
+	}
+	f.hooks = hooks
+	registry = append(registry, f)
+	return func() {
+		registry = slices.DeleteFunc(registry, func(g *Fix) bool { return g == f })
+	}, nil
+}
+
 // All returns every fix in registry order.
 func All() []*Fix { return slices.Clone(registry) }
 
@@ -64,6 +102,53 @@ func Names() []string {
 		names[i] = f.Name
 	}
 	return names
+}
+
+// Baseline returns the fix marked Baseline.
+func Baseline() *Fix {
+	for _, f := range registry {
+		if f.Baseline {
+			return f
+		}
+	}
+	panic("fixes: no fix is the baseline") // TestRegistry catches it
+}
+
+// A Release is a kernel release by major.minor, e.g. {6, 9}.
+type Release struct{ Major, Minor int }
+
+// Less reports whether r is older than s.
+func (r Release) Less(s Release) bool {
+	return r.Major < s.Major || r.Major == s.Major && r.Minor < s.Minor
+}
+
+func (r Release) String() string { return fmt.Sprintf("%d.%d", r.Major, r.Minor) }
+
+// Releases is a range of releases: From (inclusive) to Until
+// (exclusive); a zero Until is open. The zero Releases is empty.
+type Releases struct {
+	From, Until Release
+	// Why cites the commits that open and close the range.
+	Why string
+}
+
+// Contains reports whether r is in the range.
+func (rs Releases) Contains(r Release) bool {
+	if rs == (Releases{}) {
+		return false
+	}
+	return !r.Less(rs.From) && (rs.Until == (Release{}) || r.Less(rs.Until))
+}
+
+// Mainline returns the fix that is release r's default behaviour, or
+// an error if none is.
+func Mainline(r Release) (*Fix, error) {
+	for _, f := range registry {
+		if f.Mainline.Contains(r) {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("kernel %s: no fix is its default behaviour", r)
 }
 
 // Lookup finds a fix by name.

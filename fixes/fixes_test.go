@@ -195,3 +195,38 @@ func TestBadNames(t *testing.T) {
 		t.Errorf("Hooks(tick) for never-bypass: %v", err)
 	}
 }
+
+// TestProperties checks the properties other packages read instead of
+// fix names: one baseline, and mainline ranges that do not overlap and
+// leave no release from v6.5 to v7.x without a fix.
+func TestProperties(t *testing.T) {
+	var base []string
+	for _, f := range fixes.All() {
+		if f.Baseline {
+			base = append(base, f.Name)
+		}
+	}
+	if len(base) != 1 || fixes.Baseline().Name != base[0] {
+		t.Errorf("baseline fixes %v, Baseline() %s: want exactly one", base, fixes.Baseline().Name)
+	}
+	for major := 6; major <= 7; major++ {
+		for minor := 0; minor <= 20; minor++ {
+			r := fixes.Release{Major: major, Minor: minor}
+			if r.Less(fixes.Release{Major: 6, Minor: 5}) {
+				continue
+			}
+			var in []string
+			for _, f := range fixes.All() {
+				if f.Mainline.Contains(r) {
+					in = append(in, f.Name)
+				}
+			}
+			if len(in) != 1 {
+				t.Errorf("release %s is the default behaviour of %v; want exactly one fix", r, in)
+			}
+		}
+	}
+	if _, err := fixes.Mainline(fixes.Release{Major: 6, Minor: 12}); err != nil {
+		t.Error(err)
+	}
+}

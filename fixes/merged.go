@@ -11,6 +11,10 @@ var merged = Fix{
 	Source:  "25cd241408a2 (v6.9-rc2), lore 20240324210447.956973-1-hannes@cmpxchg.org",
 	Kernel:  "v6.9-rc2",
 	Syncs:   pinnedSyncs,
+	// What the reports compare every other fix against.
+	Baseline: true,
+	Mainline: Releases{From: Release{6, 9}, Until: Release{7, 0},
+		Why: "25cd241408a2 (v6.9-rc2) until f1879e8a0c60 removed the bypass (v7.0)"},
 	hooks: func(model.SyncMode) model.Hooks {
 		return model.Hooks{ExclusiveLoad: exclusiveIfSwapcache}
 	},

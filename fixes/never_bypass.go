@@ -7,12 +7,15 @@ import "github.com/swapbench/swapbench/model"
 // wait on its folio lock. No SWAP_HAS_CACHE pin, no one-tick sleep, and
 // zswap loads are exclusive because every folio is a swap cache folio.
 var neverBypass = Fix{
-	Name:    "never-bypass",
-	Summary: "no bypass: every swapin inserts into the swap cache; losers wait on the folio lock",
-	Author:  "Kairui Song",
-	Source:  "f1879e8a0c60, 2732acda82c9 (swap table phase II)",
-	Kernel:  "2026 (swap table)",
-	Syncs:   []model.SyncMode{model.SyncFolioLock},
+	Name:     "never-bypass",
+	Summary:  "no bypass: every swapin inserts into the swap cache; losers wait on the folio lock",
+	Author:   "Kairui Song",
+	Source:   "f1879e8a0c60, 2732acda82c9 (swap table phase II)",
+	Kernel:   "2026 (swap table)",
+	Syncs:    []model.SyncMode{model.SyncFolioLock},
+	NoBypass: true,
+	Mainline: Releases{From: Release{7, 0},
+		Why: "f1879e8a0c60 (v7.0 merge window) never bypasses the swap cache"},
 	hooks: func(model.SyncMode) model.Hooks {
 		return model.Hooks{
 			SkipSwapCache: func(*model.Kernel, model.SwpEntry, int) bool { return false },

@@ -12,6 +12,10 @@ var nonExclusive = Fix{
 	Source:  "reply in the thread of lore 20240322163939.17846-1-chengming.zhou@linux.dev",
 	Kernel:  "v6.9-rc1",
 	Syncs:   pinnedSyncs,
+	// Before v6.9 exclusive loads were a config option, off by default
+	// (b9c91c43412f, v6.5), so zswap_load never freed: this fix.
+	Mainline: Releases{Until: Release{6, 9},
+		Why: "exclusive loads were off by default until c2e2ba770200 (v6.9-rc1)"},
 	hooks: func(model.SyncMode) model.Hooks {
 		return model.Hooks{ExclusiveLoad: neverExclusive}
 	},

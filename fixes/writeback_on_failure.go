@@ -11,12 +11,13 @@ import "github.com/swapbench/swapbench/model"
 // Only the bypass path's private folio is stored back: a swap cache folio
 // survives the failure in the swap cache (or left it for a reason).
 var writebackOnFailure = Fix{
-	Name:    "writeback-on-failure",
-	Summary: "on a failed bypass fault, zswap_store the dirty private folio again",
-	Author:  "Yosry Ahmed",
-	Source:  "reply in the thread of lore 20240322163939.17846-1-chengming.zhou@linux.dev (no patch)",
-	Kernel:  "v6.9-rc1",
-	Syncs:   pinnedSyncs,
+	Name:            "writeback-on-failure",
+	Summary:         "on a failed bypass fault, zswap_store the dirty private folio again",
+	Author:          "Yosry Ahmed",
+	Source:          "reply in the thread of lore 20240322163939.17846-1-chengming.zhou@linux.dev (no patch)",
+	Kernel:          "v6.9-rc1",
+	Syncs:           pinnedSyncs,
+	StoresOnFailure: true,
 	hooks: func(model.SyncMode) model.Hooks {
 		return model.Hooks{
 			ExclusiveLoad: alwaysExclusive,
