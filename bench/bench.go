@@ -37,15 +37,16 @@
 // report's percentile table and latency CDF; under go test they are
 // printed only with -latency (bench_test.go).
 //
-// A variant the race explorer calls safe (docs/verdicts.md: every fix but
-// exclusive, with a pin, and writeback-on-failure only while its store
-// succeeds) must lose no page: the benchmark fails otherwise. The data=zero
-// class cannot show a loss (a lost page reads back as the zero page it
-// was), so the failure benchmarks use data=text.
+// A benchmark that sees a page lost asks the race explorer whether the
+// variant loses data in the scenario that stages the benchmark's race
+// (lossExpected: explored once per variant and scenario, cached); if the
+// explorer calls the variant safe there, the benchmark fails. The
+// data=zero class cannot show a loss (a lost page reads back as the zero
+// page it was), so the failure benchmarks use data=text.
 //
 // The model runs with FastOracle: the oracle compares the checksum carried
 // with the data instead of hashing every mapped page, which would cost
-// about 450 ns per swapin, more than some of the paths measured.
+// more simulator time per swapin than some of the paths measured.
 //
 // Every swapin benchmark reports 0 allocs/op once warm (TestAllocFree),
 // except that recording a lost page allocates its description. Like
@@ -70,11 +71,10 @@ import (
 
 // DefaultBenchtime is the -benchtime of the default `swapbench run`: a
 // fixed count keeps every configuration's modelled numbers identical from
-// round to round and the run's length predictable. The default matrix
-// (the non-short Cases: 318 configurations) takes about 33 s a round here
-// (2 cores, noisy): 12 s for ZswapIndex, mostly building the 2^22 and 2^24
-// entry indexes, 13 s for ParallelSwapin, mostly laying out CPUs x 64 MiB
-// of swap, 7 s for the rest. The default -count 10 takes about 6 minutes.
+// round to round and the run's length predictable. Most of a round goes
+// to building the ZswapIndex benchmarks' 2^22 and 2^24 entry indexes and
+// laying out ParallelSwapin's CPUs x 64 MiB of swap; README says how long
+// the default run took, and on what.
 const DefaultBenchtime = "2000x"
 
 // batch is how many pages a swapin benchmark swaps out, untimed, before it
@@ -153,7 +153,7 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 	for _, v := range vs {
 		for _, comp := range swapinComps {
 			events := []Event{EventRetry, EventPTEChange}
-			if v.Fix.Name == "writeback-on-failure" {
+			if v.Fix.StoresOnFailure {
 				events = append(events, EventStoreFail)
 			}
 			for _, ev := range events {
@@ -163,9 +163,9 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 		}
 	}
 	pvs := vs
-	if len(m.Syncs) == 0 && (len(m.Fixes) == 0 || slices.Contains(m.Fixes, "merged")) {
+	if base := fixes.Baseline().Name; len(m.Syncs) == 0 && (len(m.Fixes) == 0 || slices.Contains(m.Fixes, base)) {
 		// The sync modes are what the parallel benchmark tells apart.
-		more, err := fixes.Matrix([]string{"merged"}, []string{"waitqueue", "none"}, m.Kernels)
+		more, err := fixes.Matrix([]string{base}, []string{"waitqueue", "none"}, m.Kernels)
 		if err != nil {
 			return nil, err
 		}
@@ -329,19 +329,6 @@ func dataName(data string) string {
 	return data
 }
 
-// safe reports whether the race explorer calls the variant safe under
-// event (docs/verdicts.md): a pin, not exclusive, and no failed store
-// behind writeback-on-failure.
-func safe(v fixes.Variant, ev Event) bool {
-	switch {
-	case v.Sync == model.SyncNone, v.Fix.Name == "exclusive":
-		return false
-	case v.Fix.Name == "writeback-on-failure" && ev == EventStoreFail:
-		return false
-	}
-	return true
-}
-
 // kernel builds a benchmark's machine: the variant's hooks, FastOracle,
 // the profile's HZ, and an accounter for the codec and data class.
 func kernel(cfg model.Config, p *cost.Profile, comp, data string, seed uint64) (*model.Kernel, *cost.Accounter, error) {
@@ -387,6 +374,46 @@ func runBatch(r batchedRun) error {
 		if err := r.op(); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// warmUp is every swapping benchmark's warm-up: one untimed batch with
+// no latency recorded (*lat is restored after), settled (settle may be
+// nil), and the accounting zeroed. The caller zeroes its own counters.
+func warmUp(r batchedRun, lat **Latencies, settle func() error, acct *cost.Accounter) error {
+	saved := *lat
+	*lat = nil
+	defer func() { *lat = saved }()
+	if err := runBatch(r); err != nil {
+		return err
+	}
+	if settle != nil {
+		if err := settle(); err != nil {
+			return err
+		}
+	}
+	acct.Reset()
+	acct.Off = true
+	return nil
+}
+
+// zapPage unmaps page addr of mm with z (MADV_DONTNEED), freeing its swap
+// slot or folio: a batch's untimed refill starts so.
+func zapPage(k *model.Kernel, z *model.Zapper, mm *model.MM, addr uint64) error {
+	*z = *k.NewZapper("zap", 0, mm, addr)
+	return k.Run(z)
+}
+
+// swapOutPage reclaims page addr of mm with rec, which must free it;
+// name is the benchmark's, for the error.
+func swapOutPage(name string, k *model.Kernel, rec *model.Reclaim, mm *model.MM, addr uint64) error {
+	rec.Reset(mm, addr)
+	if err := k.Run(rec); err != nil {
+		return err
+	}
+	if rec.Result != model.ReclaimFreed {
+		return fmt.Errorf("%s: swapout of page %d: reclaim result %d, want freed", name, addr, rec.Result)
 	}
 	return nil
 }

@@ -86,7 +86,7 @@ func Sweep(c PathCosts, base Rates, set func(*Rates, float64), xs []float64) []f
 func ModelPathCosts(v fixes.Variant, p *cost.Profile, comp, data string, seed uint64) (PathCosts, error) {
 	c := PathCosts{Variant: v.String()}
 	for _, ev := range []Event{EventNone, EventRetry, EventPTEChange, EventStoreFail} {
-		if ev == EventStoreFail && v.Fix.Name != "writeback-on-failure" {
+		if ev == EventStoreFail && !v.Fix.StoresOnFailure {
 			c.StoreFail, c.LossStoreFail = c.PTEChange, c.LossPTEChange
 			continue
 		}

@@ -51,13 +51,13 @@ func (e Explore) Run(b *testing.B) {
 	b.ReportMetric(float64(states)/float64(b.N), "states/op")
 }
 
-// ExploreCases are benchmarks of the race explorer: merged, exclusive and
-// never-bypass on a small scenario (retry), a mid-sized one (concurrent)
-// and the largest of the default matrix (aba, about a second per op).
+// ExploreCases are benchmarks of the race explorer: every fix on a small
+// scenario (retry), a mid-sized one (concurrent) and the largest of the
+// default matrix (aba).
 func ExploreCases() []runner.Case {
 	var cases []runner.Case
 	for _, sc := range []string{"retry", "concurrent", "aba"} {
-		for _, fx := range []string{"merged", "exclusive", "never-bypass"} {
+		for _, fx := range fixes.Names() {
 			e := Explore{Fix: fx, Scenario: sc}
 			cases = append(cases, runner.Case{Name: e.Name(), F: e.Run})
 		}

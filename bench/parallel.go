@@ -223,7 +223,7 @@ func (r *parallelRun) fill() error {
 	for _, s := range r.stream {
 		for _, addr := range s {
 			k.Populate(r.mm, addr)
-			if err := r.swapout(r.mm, addr); err != nil {
+			if err := swapOutPage(r.p.Name(), k, r.rec, r.mm, addr); err != nil {
 				return err
 			}
 		}
@@ -232,24 +232,13 @@ func (r *parallelRun) fill() error {
 			if err := k.StorePage(fill, next, zero); err != nil {
 				return err
 			}
-			if err := r.swapout(fill, next); err != nil {
+			if err := swapOutPage(r.p.Name(), k, r.rec, fill, next); err != nil {
 				return err
 			}
 			next++
 		}
 	}
 	return r.check()
-}
-
-func (r *parallelRun) swapout(mm *model.MM, addr uint64) error {
-	r.rec.Reset(mm, addr)
-	if err := r.k.Run(r.rec); err != nil {
-		return err
-	}
-	if r.rec.Result != model.ReclaimFreed {
-		return fmt.Errorf("%s: swapout of page %d: reclaim result %d, want freed", r.p.Name(), addr, r.rec.Result)
-	}
-	return nil
 }
 
 // check verifies that each CPU's pages sit in its own 64 MiB of swap.
@@ -270,17 +259,9 @@ func (r *parallelRun) check() error {
 
 // warm runs one batch untimed, then forgets it.
 func (r *parallelRun) warm() error {
-	lat := r.lat
-	r.lat = nil
-	defer func() { r.lat = lat }()
-	if err := runBatch(r); err != nil {
+	if err := warmUp(r, &r.lat, r.settle, r.acct); err != nil {
 		return err
 	}
-	if err := r.settle(); err != nil {
-		return err
-	}
-	r.acct.Reset()
-	r.acct.Off = true
 	r.ops, r.lost, r.faultsTotal, r.concurrent, r.solo = 0, 0, 0, 0, 0
 	r.racedNS, r.soloNS = 0, 0
 	return nil
@@ -296,8 +277,7 @@ func (r *parallelRun) prepare() error {
 	r.acct.Off = true
 	for _, s := range r.swapped {
 		for _, addr := range s {
-			*r.zap = *k.NewZapper("zap", 0, r.mm, addr)
-			if err := k.Run(r.zap); err != nil {
+			if err := zapPage(k, r.zap, r.mm, addr); err != nil {
 				return err
 			}
 		}
@@ -308,7 +288,7 @@ func (r *parallelRun) prepare() error {
 	for _, s := range r.swapped {
 		for _, addr := range s {
 			k.Populate(r.mm, addr)
-			if err := r.swapout(r.mm, addr); err != nil {
+			if err := swapOutPage(r.p.Name(), k, r.rec, r.mm, addr); err != nil {
 				return err
 			}
 		}
@@ -352,8 +332,10 @@ func (r *parallelRun) prepare() error {
 func (r *parallelRun) settle() error {
 	k := r.k
 	r.lost += k.LostPages()
-	if vs := k.Violations(); len(vs) > 0 && safe(r.p.Variant, EventNone) {
-		return fmt.Errorf("%s: %d violations (%d pages lost) in a variant the race explorer calls safe; first: %v", r.p.Name(), len(vs), k.LostPages(), vs[0])
+	if vs := k.Violations(); len(vs) > 0 {
+		if err := checkLoss(r.p.Name(), r.p.Variant, parallelScenario, len(vs), k.LostPages(), vs[0]); err != nil {
+			return err
+		}
 	}
 	k.ResetViolations()
 	return nil

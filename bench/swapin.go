@@ -139,17 +139,9 @@ func newSwapinRun(s Swapin) (*swapinRun, error) {
 // warm runs one batch untimed, so that the folio pool, the allocator's
 // slabs and the per-CPU batches reach their steady state, then forgets it.
 func (r *swapinRun) warm() error {
-	lat := r.lat
-	r.lat = nil
-	defer func() { r.lat = lat }()
-	if err := runBatch(r); err != nil {
+	if err := warmUp(r, &r.lat, r.settle, r.acct); err != nil {
 		return err
 	}
-	if err := r.settle(); err != nil {
-		return err
-	}
-	r.acct.Reset()
-	r.acct.Off = true
 	r.ops, r.dup, r.kept, r.heldNS, r.heldN, r.lost = 0, 0, 0, 0, 0, 0
 	r.counted = [model.NumOps]uint64{}
 	return nil
@@ -164,17 +156,12 @@ func (r *swapinRun) prepare() error {
 	k := r.k
 	r.acct.Off = true
 	for addr := range uint64(batch) {
-		*r.zap = *k.NewZapper("zap", 0, r.mm, addr)
-		if err := k.Run(r.zap); err != nil {
+		if err := zapPage(k, r.zap, r.mm, addr); err != nil {
 			return err
 		}
 		k.Populate(r.mm, addr)
-		r.rec.Reset(r.mm, addr)
-		if err := k.Run(r.rec); err != nil {
+		if err := swapOutPage(r.s.Name(), k, r.rec, r.mm, addr); err != nil {
 			return err
-		}
-		if r.rec.Result != model.ReclaimFreed {
-			return fmt.Errorf("%s: swapout of page %d: reclaim result %d, want freed", r.s.Name(), addr, r.rec.Result)
 		}
 	}
 	r.acct.Off = false
@@ -193,9 +180,10 @@ func (r *swapinRun) settle() error {
 	r.base = k.Counts
 	r.pending = r.pending[:0] // still batched: not counted
 	r.lost += k.LostPages()
-	vs := k.Violations()
-	if len(vs) > 0 && !r.quiet && safe(r.s.Variant, r.s.Event) {
-		return fmt.Errorf("%s: %d violations (%d pages lost) in a variant the race explorer calls safe; first: %v", r.s.Name(), len(vs), k.LostPages(), vs[0])
+	if vs := k.Violations(); len(vs) > 0 && !r.quiet {
+		if err := checkLoss(r.s.Name(), r.s.Variant, r.s.Event.scenario(), len(vs), k.LostPages(), vs[0]); err != nil {
+			return err
+		}
 	}
 	k.ResetViolations()
 	return nil
@@ -222,7 +210,7 @@ func (r *swapinRun) op() error {
 			return err
 		}
 		*r.holder = *k.NewLockHolder("holder", 0)
-		k.Step(r.holder) // lock the newest folio on the LRU: the fault's
+		k.Step(r.holder) // it locks the newest folio on the LRU, which is the fault's own
 		if err := k.Run(r.pair...); err != nil {
 			return err
 		}

@@ -59,11 +59,8 @@ type swapoutRun struct {
 }
 
 func newSwapoutRun(s Swapout) (*swapoutRun, error) {
-	merged, err := fixes.Lookup("merged")
-	if err != nil {
-		return nil, err
-	}
-	v := fixes.Variant{Fix: merged, Sync: merged.DefaultSync(), Kernel: s.Kernel}
+	base := fixes.Baseline()
+	v := fixes.Variant{Fix: base, Sync: base.DefaultSync(), Kernel: s.Kernel}
 	cfg, err := v.Config(model.Config{Backend: s.Backend, SwapPages: 4 * batch})
 	if err != nil {
 		return nil, err
@@ -81,10 +78,10 @@ func newSwapoutRun(s Swapout) (*swapoutRun, error) {
 }
 
 func (r *swapoutRun) warm() error {
-	if err := runBatch(r); err != nil {
+	var lat *Latencies // a swapout records none
+	if err := warmUp(r, &lat, nil, r.acct); err != nil {
 		return err
 	}
-	r.acct.Reset()
 	r.ops, r.stored = 0, 0
 	return nil
 }
@@ -95,8 +92,7 @@ func (r *swapoutRun) prepare() error {
 	k := r.k
 	r.acct.Off = true
 	for addr := range uint64(batch) {
-		*r.zap = *k.NewZapper("zap", 0, r.mm, addr)
-		if err := k.Run(r.zap); err != nil {
+		if err := zapPage(k, r.zap, r.mm, addr); err != nil {
 			return err
 		}
 		k.Populate(r.mm, addr)

@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +19,6 @@ import (
 
 // Kernel releases that decide the mapping (KERNEL.md sections 2 and 5).
 var (
-	releaseMerged    = version{6, 9}  // 25cd241408a2, v6.9-rc2: the merged fix
 	releaseWaitqueue = version{6, 12} // 01626a182302: the pin's wait queue
 	releasePin       = version{6, 8}  // 13ddaf26be32, v6.8-rc6: the pin
 )
@@ -65,12 +65,13 @@ type Mapping struct {
 //   - the kernel base is the newest modelled base that is not newer
 //     than the kernel (its zswap index and invalidation timing are the
 //     kernel's own), or the oldest base for an older kernel;
-//   - path=bypass is the kernel as released: the merged fix
-//     (25cd241408a2, in every kernel from v6.9) under the pin the kernel
-//     has (the wait queue from v6.12, the one-tick sleep from v6.8);
-//     before v6.9 zswap loads were not exclusive by default, which is the
-//     non-exclusive fix;
-//   - path=swapcache is the model's swap cache path, never-bypass: every
+//   - path=bypass is the kernel as released: the fix whose Mainline
+//     range holds the release (fixes.Mainline: the merged fix,
+//     25cd241408a2, from v6.9; before v6.9 zswap loads were not exclusive
+//     by default, which is the non-exclusive fix) under the pin the
+//     kernel has (the wait queue from v6.12, the one-tick sleep from
+//     v6.8), or the fix's own sync mode if it has no pin;
+//   - path=swapcache is the model's swap cache path, the NoBypass fix: every
 //     swapin adds its folio to the swap cache before the read, as
 //     do_swap_page does for an entry whose swap count is 2. The cost
 //     profiles are calibrated on it as the swap cache path (5.02 us,
@@ -98,36 +99,39 @@ func Map(kernel string) (Mapping, error) {
 		m.Why = append(m.Why, fmt.Sprintf("%s is the newest modelled base not newer than %s", m.Base, kv))
 	}
 
-	fix, why := "merged", "25cd241408a2 (v6.9-rc2) is in "+kv.String()
-	if kv.less(releaseMerged) {
-		fix, why = "non-exclusive", kv.String()+" predates 25cd241408a2; exclusive loads were off by default"
+	fix, err := fixes.Mainline(fixes.Release{Major: kv.major, Minor: kv.minor})
+	if err != nil {
+		return m, err
 	}
+	why := kv.String() + " behaves as " + fix.Name + ": " + fix.Mainline.Why
 	sync := model.SyncNone
 	switch {
+	case !slices.Contains(fix.Syncs, sync):
+		sync = fix.DefaultSync()
 	case !kv.less(releaseWaitqueue):
 		sync = model.SyncWaitqueue
-		why += ", as is the wait queue (01626a182302, v6.12)"
+		why += ", with the wait queue (01626a182302, v6.12)"
 	case !kv.less(releasePin):
 		sync = model.SyncTick
-		why += ", as is the pin (13ddaf26be32, v6.8)"
+		why += ", with the pin (13ddaf26be32, v6.8)"
 	}
-	var err error
 	if m.Bypass, err = variant(fix, sync, m.Base); err != nil {
 		return m, err
 	}
 	m.Why = append(m.Why, fmt.Sprintf("path=bypass: %s: %s", m.Bypass, why))
-	if m.Swapcache, err = variant("never-bypass", model.SyncFolioLock, m.Base); err != nil {
+	i := slices.IndexFunc(fixes.All(), func(f *fixes.Fix) bool { return f.NoBypass })
+	if i < 0 {
+		return m, fmt.Errorf("kernel %s: no fix takes the swap cache path for every swapin", kernel)
+	}
+	nb := fixes.All()[i]
+	if m.Swapcache, err = variant(nb, nb.DefaultSync(), m.Base); err != nil {
 		return m, err
 	}
 	m.Why = append(m.Why, fmt.Sprintf("path=swapcache: %s: the model's swap cache path, on which the profiles are calibrated (5.02us)", m.Swapcache))
 	return m, nil
 }
 
-func variant(fix string, sync model.SyncMode, base model.KernelBase) (fixes.Variant, error) {
-	f, err := fixes.Lookup(fix)
-	if err != nil {
-		return fixes.Variant{}, err
-	}
+func variant(f *fixes.Fix, sync model.SyncMode, base model.KernelBase) (fixes.Variant, error) {
 	if _, err := f.Hooks(sync); err != nil {
 		return fixes.Variant{}, err
 	}

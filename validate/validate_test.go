@@ -39,7 +39,9 @@ func TestMap(t *testing.T) {
 		{"6.9.12", "fix=merged/sync=tick/kernel=v6.9", "fix=never-bypass/sync=folio-lock/kernel=v6.9"},
 		{"6.8.0-45-generic", "fix=non-exclusive/sync=tick/kernel=v6.8", "fix=never-bypass/sync=folio-lock/kernel=v6.8"},
 		{"5.15.0", "fix=non-exclusive/sync=none/kernel=v6.8", "fix=never-bypass/sync=folio-lock/kernel=v6.8"},
-		{"7.1.0", "fix=merged/sync=waitqueue/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
+		{"6.19.2", "fix=merged/sync=waitqueue/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
+		// f1879e8a0c60 (v7.0) removed the bypass: the kernel is never-bypass.
+		{"7.1.0", "fix=never-bypass/sync=folio-lock/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
 	} {
 		m, err := Map(tc.kernel)
 		if err != nil {
