@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -70,6 +71,10 @@ func expectedCost(set *report.Set) ([]*plots.Figure, error) {
 // two CPUs scanning shared pages in the same order (Concurrent). Variants
 // without both a Swapin and a FailedSwapin are left out; lossy names
 // those with lost pages on some path.
+// errNoPathCosts: the results have no variant with both a Swapin and a
+// FailedSwapin, so there is no expected-cost figure to draw.
+var errNoPathCosts = errors.New("no Swapin and FailedSwapin results")
+
 func pathCosts(set *report.Set) (costs []bench.PathCosts, lossy map[string]bool, err error) {
 	sums, err := set.Summaries(expectedFilter, 0)
 	if err != nil {
@@ -122,7 +127,7 @@ func pathCosts(set *report.Set) (costs []bench.PathCosts, lossy map[string]bool,
 		costs = append(costs, *c)
 	}
 	if len(costs) == 0 {
-		return nil, nil, fmt.Errorf("no Swapin and FailedSwapin results for %s", expectedFilter)
+		return nil, nil, fmt.Errorf("%w for %s", errNoPathCosts, expectedFilter)
 	}
 	return costs, lossy, nil
 }

@@ -50,7 +50,8 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		commandLines = append(commandLines, "swapbench report -in "+*in)
 	} else {
 		results := filepath.Join(*outDir, "results.txt")
-		opts := runOptions{out: results, count: 10, benchtime: defaultBenchtime, profile: "x86-2024", seed: 1, resume: *resume}
+		opts := defaultRunOptions()
+		opts.out, opts.resume = results, *resume
 		if err := opts.run(ctx, stderr); err != nil {
 			return err
 		}
@@ -80,9 +81,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	}
 	r.Latency = lat.Latency
 	// Compare every fix with what went in (25cd241408a2).
-	base := ""
-	if slices.ContainsFunc(set.Results, func(r *benchfmt.Result) bool { return strings.Contains(string(r.Name), "fix=merged/") }) {
-		base = "merged"
+	base := fixes.Baseline().Name
+	if !slices.ContainsFunc(set.Results, func(r *benchfmt.Result) bool { return strings.Contains(string(r.Name), "fix="+base+"/") }) {
+		base = ""
 	}
 	if r.Comparison, err = set.Compare(report.Options{Filter: *filter, Base: base}); err != nil {
 		return usageError{err}
@@ -112,9 +113,14 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if more, err := expectedCost(set); err == nil {
-		figs = append(figs, more...)
+	more, err := expectedCost(set)
+	switch {
+	case errors.Is(err, errNoPathCosts):
+		fmt.Fprintf(stderr, "no expected-cost figures: %v\n", err)
+	case err != nil:
+		return fmt.Errorf("expected-cost figures: %w", err)
 	}
+	figs = append(figs, more...)
 	saved, err := plots.Save(plotDir, figs)
 	if err != nil {
 		return err

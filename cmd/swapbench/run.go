@@ -39,9 +39,15 @@ type runOptions struct {
 	resume                           bool
 }
 
+// defaultRunOptions are what `swapbench run` does unless told, and what
+// `swapbench report` runs.
+func defaultRunOptions() runOptions {
+	return runOptions{count: 10, benchtime: defaultBenchtime, out: "results.txt", profile: "x86-2024", seed: 1}
+}
+
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", stderr)
-	var o runOptions
+	o := defaultRunOptions()
 	fs.StringVar(&o.fix, "fix", "", "comma-separated fixes (default all)")
 	fs.StringVar(&o.sync, "sync", "", "comma-separated sync modes (default each fix's own): none, tick, waitqueue, folio-lock")
 	fs.StringVar(&o.kernel, "kernel", "", "comma-separated kernel bases (default v6.8,v6.9,v6.10)")
@@ -51,11 +57,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.cpus, "cpus", "", "comma-separated simulated CPU counts of ParallelSwapin, 2 to 8 (default 2,4)")
 	fs.StringVar(&o.pattern, "pattern", "", "comma-separated access patterns of ParallelSwapin on shared pages: "+strings.Join(workloads.PatternNames(), ", ")+" (default all)")
 	fs.StringVar(&o.bench, "bench", "", "only benchmarks whose name matches this regexp")
-	fs.IntVar(&o.count, "count", 10, "rounds (benchstat wants 10)")
-	fs.StringVar(&o.benchtime, "benchtime", defaultBenchtime, "go test -benchtime: a duration or Nx")
-	fs.StringVar(&o.out, "o", "results.txt", "results file")
-	fs.StringVar(&o.profile, "profile", "x86-2024", "cost profile: "+strings.Join(cost.Names(), ", ")+", or file:PATH")
-	fs.Uint64Var(&o.seed, "seed", 1, "workload seed")
+	fs.IntVar(&o.count, "count", o.count, "rounds (benchstat wants 10)")
+	fs.StringVar(&o.benchtime, "benchtime", o.benchtime, "go test -benchtime: a duration or Nx")
+	fs.StringVar(&o.out, "o", o.out, "results file")
+	fs.StringVar(&o.profile, "profile", o.profile, "cost profile: "+strings.Join(cost.Names(), ", ")+", or file:PATH")
+	fs.Uint64Var(&o.seed, "seed", o.seed, "workload seed")
 	fs.BoolVar(&o.resume, "resume", false, "finish an interrupted run, keeping its results")
 	if err := parse(fs, args, false); err != nil {
 		return err
