@@ -378,6 +378,46 @@ func runBatch(r batchedRun) error {
 	return nil
 }
 
+// swappingRun is a batched run with a warm-up: what timeRun drives.
+type swappingRun interface {
+	batchedRun
+	warm() error
+}
+
+// timeRun is the body every swapping benchmark shares: warm up, time the
+// batches, then settle the last one (settle may be nil).
+func timeRun(b *testing.B, r swappingRun, settle func() error) {
+	if err := r.warm(); err != nil {
+		b.Fatal(err)
+	}
+	timeBatches(b, r)
+	if settle == nil {
+		return
+	}
+	if err := settle(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// newMachine builds a swapping benchmark's kernel: variant v over backend
+// be with swap for four batches, priced by p for comp and data, and an
+// empty MM of one batch of pages.
+func newMachine(v fixes.Variant, be model.Backend, p *cost.Profile, comp, data string, seed uint64) (*model.Kernel, *cost.Accounter, *model.MM, error) {
+	cfg, err := v.Config(model.Config{Backend: be, SwapPages: 4 * batch})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	k, acct, err := kernel(cfg, p, comp, data, seed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	mm, err := k.NewEmptyMM(batch)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return k, acct, mm, nil
+}
+
 // warmUp is every swapping benchmark's warm-up: one untimed batch with
 // no latency recorded (*lat is restored after), settled (settle may be
 // nil), and the accounting zeroed. The caller zeroes its own counters.

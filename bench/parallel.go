@@ -84,13 +84,7 @@ func (p ParallelSwapin) Run(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := r.warm(); err != nil {
-		b.Fatal(err)
-	}
-	timeBatches(b, r)
-	if err := r.settle(); err != nil {
-		b.Fatal(err)
-	}
+	timeRun(b, r, r.settle)
 	n := float64(max(r.ops, 1))
 	a := r.acct
 	b.ReportMetric(a.Total()/n, "kernel-ns/op")

@@ -58,13 +58,7 @@ func (s Swapin) Run(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := r.warm(); err != nil {
-		b.Fatal(err)
-	}
-	timeBatches(b, r)
-	if err := r.settle(); err != nil {
-		b.Fatal(err)
-	}
+	timeRun(b, r, r.settle)
 	r.report(b)
 }
 
@@ -106,15 +100,7 @@ type pendingSlot struct {
 }
 
 func newSwapinRun(s Swapin) (*swapinRun, error) {
-	cfg, err := s.Variant.Config(model.Config{Backend: s.Backend, SwapPages: 4 * batch})
-	if err != nil {
-		return nil, err
-	}
-	k, acct, err := kernel(cfg, s.Profile, s.Comp, s.Data, s.Seed)
-	if err != nil {
-		return nil, err
-	}
-	mm, err := k.NewEmptyMM(batch)
+	k, acct, mm, err := newMachine(s.Variant, s.Backend, s.Profile, s.Comp, s.Data, s.Seed)
 	if err != nil {
 		return nil, err
 	}

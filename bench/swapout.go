@@ -35,10 +35,7 @@ func (s Swapout) Run(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := r.warm(); err != nil {
-		b.Fatal(err)
-	}
-	timeBatches(b, r)
+	timeRun(b, r, nil)
 	n := float64(max(r.ops, 1))
 	b.ReportMetric(r.acct.Total()/n, "kernel-ns/op")
 	b.ReportMetric(float64(r.acct.CompressedBytes)/n, "compressed-B/op")
@@ -61,15 +58,7 @@ type swapoutRun struct {
 func newSwapoutRun(s Swapout) (*swapoutRun, error) {
 	base := fixes.Baseline()
 	v := fixes.Variant{Fix: base, Sync: base.DefaultSync(), Kernel: s.Kernel}
-	cfg, err := v.Config(model.Config{Backend: s.Backend, SwapPages: 4 * batch})
-	if err != nil {
-		return nil, err
-	}
-	k, acct, err := kernel(cfg, s.Profile, s.Comp, s.Data, s.Seed)
-	if err != nil {
-		return nil, err
-	}
-	mm, err := k.NewEmptyMM(batch)
+	k, acct, mm, err := newMachine(v, s.Backend, s.Profile, s.Comp, s.Data, s.Seed)
 	if err != nil {
 		return nil, err
 	}
