@@ -11,8 +11,12 @@ import (
 // from a Profile. It implements model.Accounter without allocating.
 //
 // Driven by a Sched it also keeps a modelled clock per CPU and models
-// contention (see Sched); otherwise it only sums charges, and every
-// one-tick sleep costs a full tick.
+// contention (see Sched); otherwise it only sums charges. Either way a
+// schedule_timeout_uninterruptible(1) lasts until the second jiffy
+// boundary after it began (jiffy boundaries fall at multiples of 1e9/HZ
+// ns of modelled time): the timer wheel rounds the timeout up so that it
+// never fires early (calc_index, kernel/time/timer.c), so the sleep
+// lasts 1 to 2 jiffies, 1.5 on average over phases.
 type Accounter struct {
 	p     *Profile
 	codec CodecCost
@@ -25,8 +29,8 @@ type Accounter struct {
 	// by lock op (pte_lock, cluster_lock, zswap_tree_lock,
 	// zram_slot_lock). Only a Sched produces waits.
 	LockWaitNS [model.NumOps]float64
-	// SleepNS is the time spent in one-tick sleeps and on the swapcache
-	// wait queue.
+	// SleepNS is the time spent in schedule_timeout_uninterruptible(1),
+	// on the swapcache wait queue or not.
 	SleepNS float64
 	// BlockedNS is the time actors spent blocked until another CPU's step
 	// let them go on (a folio lock); only a Sched produces it.
@@ -40,9 +44,11 @@ type Accounter struct {
 	sched   bool
 	clock   []float64 // each CPU's position in modelled time
 	held    []uint64  // the lock key each CPU holds in its current step, 0 if none
-	wq      []bool    // the CPU's last op was swapcache_wait
-	sleepAt []float64 // when a wait-queue sleep began, NaN if not sleeping
-	locks   [lockSlots]lockState
+	sleepAt []float64 // when a sleep began, NaN if not sleeping
+	// nextTick is the modelled time of the next jiffy boundary: Sched
+	// ticks the model's jiffies as the clocks pass it.
+	nextTick float64
+	locks    [lockSlots]lockState
 }
 
 // lockSlots is the size of the table of lock release times. Only locks
@@ -72,9 +78,9 @@ func NewAccounter(p *Profile, codec, data string, cpus int) (*Accounter, error) 
 		NS:      make([]float64, cpus),
 		clock:   make([]float64, cpus),
 		held:    make([]uint64, cpus),
-		wq:      make([]bool, cpus),
 		sleepAt: make([]float64, cpus),
 	}
+	a.nextTick = a.tick
 	for i := range a.sleepAt {
 		a.sleepAt[i] = math.NaN()
 	}
@@ -107,25 +113,28 @@ func (a *Accounter) Account(cpu int, op model.Op, n int) {
 	case model.OpDecompress:
 		ns = a.codec.Decompress.NS(n)
 	case model.OpSleepTick:
-		ns = a.p.Ops[op].NS(n)
+		ns = a.p.Ops[op].NS(n) // switching out and back in
 		if a.sched {
+			// The sleep lasts until the model wakes the sleeper:
+			// when its timeout fires (Sched.tick), or earlier on the
+			// wait queue (Sched.wake).
 			a.release(cpu) // nobody sleeps holding a spinlock
-		}
-		if a.sched && a.wq[cpu] {
-			// A wait-queue sleep lasts until swapcache_clear wakes
-			// it (Sched.wake) or the tick passes (Sched.tick).
 			a.sleepAt[cpu] = a.clock[cpu] + ns
-		} else {
-			ns += a.tick * float64(n)
-			a.SleepNS += a.tick * float64(n)
+			break
 		}
+		// Without a Sched nothing else keeps time: the CPU's own clock
+		// places the sleep in a jiffy, and it ends at the (n+1)th
+		// boundary after.
+		at := a.clock[cpu] + ns
+		sleep := (math.Floor(at/a.tick)+1+float64(n))*a.tick - at
+		ns += sleep
+		a.SleepNS += sleep
 	default:
 		ns = a.p.Ops[op].NS(n)
 		if a.sched && isLock(op) {
 			a.acquire(cpu, op, n)
 		}
 	}
-	a.wq[cpu] = op == model.OpWaitQueue
 	a.NS[cpu] += ns
 	a.clock[cpu] += ns
 }
@@ -167,10 +176,10 @@ func (a *Accounter) Reset() {
 	clear(a.NS)
 	clear(a.clock)
 	clear(a.held)
-	clear(a.wq)
 	for i := range a.sleepAt {
 		a.sleepAt[i] = math.NaN()
 	}
+	a.nextTick = a.tick
 	a.locks = [lockSlots]lockState{}
 	a.LockWaitNS = [model.NumOps]float64{}
 	a.SleepNS, a.BlockedNS = 0, 0

@@ -18,7 +18,7 @@
 //
 //	profile NAME                  the profile's name (default: the file name)
 //	base BUILTIN                  start from a built-in profile (first, after profile)
-//	hz N source="..."             tick rate: schedule_timeout(1) sleeps 1e9/N ns
+//	hz N source="..."             tick rate: a jiffy is 1e9/N ns; schedule_timeout(1) sleeps 1-2 of them
 //	op OP base=NS per=NS source="..."
 //	codec CODEC compress|decompress [data=CLASS] base=NS per=NS source="..."
 //
@@ -72,8 +72,8 @@ type Profile struct {
 	HZ       int
 	HZSource string
 	// Ops are the charges per model.Op. The compress and decompress ops
-	// are charged from Codecs instead; schedule_timeout adds 1e9/HZ ns per
-	// tick to its charge.
+	// are charged from Codecs instead; schedule_timeout adds the sleep
+	// itself, 1 to 2 jiffies of 1e9/HZ ns (Accounter), to its charge.
 	Ops [model.NumOps]Charge
 	// Codecs maps a codec name ("lz4") to its costs, and "codec/class"
 	// ("lz4/random") to a data class's overrides, whose zero sides fall

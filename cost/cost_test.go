@@ -179,15 +179,15 @@ func TestAccounter(t *testing.T) {
 	a.Account(0, model.OpZswapIndexLookup, 3) // 5 + 3*8
 	a.Account(1, model.OpDecompress, 1000)    // 820 (lz4, per 0)
 	a.Account(1, model.OpCompress, 4100)      // 1500 (lz4 on random pages)
-	a.Account(1, model.OpSleepTick, 1)        // 1500 + 4 ms at HZ 250
+	a.Account(1, model.OpSleepTick, 1)        // 1500, then until the 2nd jiffy boundary (8 ms at HZ 250)
 	a.Account(1, model.OpFillPage, 4096)      // 4096 * 0.025
 	a.Off = true
 	a.Account(0, model.OpFault, 1)
-	cpu0, cpu1 := 25.0+29, 820+1500+1500+4e6+102.4
+	cpu0, cpu1 := 25.0+29, 8e6+102.4
 	if math.Abs(a.NS[0]-cpu0) > 1e-9 || math.Abs(a.NS[1]-cpu1) > 1e-6 || math.Abs(a.Total()-cpu0-cpu1) > 1e-6 {
 		t.Fatalf("charged %v, want [%v %v]", a.NS, cpu0, cpu1)
 	}
-	if a.SleepNS != 4e6 || a.CompressedBytes != 4100 || a.LockWaits() != 0 {
+	if a.SleepNS != 8e6-820-1500-1500 || a.CompressedBytes != 4100 || a.LockWaits() != 0 {
 		t.Fatalf("sleep %v, compressed %v, waits %v", a.SleepNS, a.CompressedBytes, a.LockWaits())
 	}
 	a.Reset()

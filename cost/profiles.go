@@ -62,7 +62,7 @@ func x86Ops(p *Profile) {
 	set(model.OpFreeSwapSlot, 30, 0, "assumed: appending to the per-CPU slots_ret batch, ~30ns")
 	set(model.OpSlotCacheFlush, 200, 30, "assumed: swapcache_free_entries sorts the batch (~200ns) and does ~30ns of bookkeeping per slot; the locks and zswap_invalidate it calls are charged as their own ops")
 	set(model.OpZswapInvalidate, 20, 30, "assumed: the call ~20ns, plus ~30ns when it frees an entry (n = 1); the lookup, erase and zs_free are their own ops")
-	set(model.OpSleepTick, 1500, 0, "assumed: switching out and back in, ~1.5us with 2024 x86 mitigations; the sleep adds 1e9/HZ ns per tick (or until the wait queue wakes it)")
+	set(model.OpSleepTick, 1500, 0, "assumed: switching out and back in, ~1.5us with 2024 x86 mitigations; the sleep adds the time to the second jiffy boundary, 1-2 jiffies (calc_index, kernel/time/timer.c), or until the wait queue wakes it")
 	set(model.OpWaitQueue, 50, 0, "assumed: prepare_to_wait/finish_wait on the swapcache wait queue, ~50ns")
 	set(model.OpMapPage, 120, 0, "assumed: folio_add_anon_rmap_pte, set_pte_at and the mm counters, ~120ns")
 	set(model.OpUnmapPage, 300, 0, "assumed: try_to_unmap_one: rmap walk, ptep_clear_flush with a local TLB flush, the swap PTE, ~300ns")

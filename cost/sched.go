@@ -27,11 +27,15 @@ import (
 //     no lock at all. Model: nested critical sections end at the inner
 //     lock, which understates a held outer lock (the PTE lock around
 //     swap_free, say).
-//   - schedule_timeout_uninterruptible(1) costs one tick (1e9/HZ ns) of
-//     the sleeper's time; the model's jiffies advance when the earliest
-//     sleeper's tick is due or nothing else can run. A wait-queue sleep
-//     (swapcache_wait) ends when another CPU's step wakes it, at that
-//     CPU's time, or after one tick.
+//   - Jiffy boundaries fall every 1e9/HZ ns of modelled time. The model's
+//     jiffies advance when the earliest runnable CPU's clock passes the
+//     next boundary, or, when nothing can run, at the boundary a sleeper
+//     waits for. schedule_timeout_uninterruptible(1) in jiffy J wakes at
+//     the boundary that makes jiffies J+2 (the model's rule, the timer
+//     wheel's round-up), so it lasts 1 to 2 jiffies of the sleeper's
+//     time. A wait-queue sleep ends earlier if another CPU's step wakes
+//     it, at that CPU's time. Model: a step that crosses a boundary
+//     runs in the jiffy it began in.
 //   - An actor blocked until another CPU's step lets it go on (a folio
 //     lock) resumes at that CPU's time; the difference is BlockedNS.
 //
@@ -71,9 +75,9 @@ func (s *Sched) Step() (int, error) {
 	a := s.a
 	for {
 		// One pass: the earliest runnable actor, the actors blocked now
-		// (to wake those the step unblocks) and the earliest tick due
-		// among sleepers (WaitsForTick implies not runnable).
-		next, done, due := -1, true, math.Inf(1)
+		// (to wake those the step unblocks) and whether any sleeper
+		// waits for a tick (WaitsForTick implies not runnable).
+		next, done, waits := -1, true, false
 		for i, x := range s.actors {
 			s.blocked[i] = false
 			if x.Next() == model.StepDone {
@@ -82,9 +86,7 @@ func (s *Sched) Step() (int, error) {
 			done = false
 			if !x.Runnable(s.k) {
 				s.blocked[i] = true
-				if x.WaitsForTick(s.k) {
-					due = min(due, s.wakeAt(x.CPU()))
-				}
+				waits = waits || x.WaitsForTick(s.k)
 				continue
 			}
 			if next < 0 || a.clock[x.CPU()] < a.clock[s.actors[next].CPU()] {
@@ -94,10 +96,10 @@ func (s *Sched) Step() (int, error) {
 		if done {
 			return -1, nil
 		}
-		if next < 0 || due <= a.clock[s.actors[next].CPU()] {
-			if math.IsInf(due, 1) {
-				return 0, s.deadlock()
-			}
+		if next < 0 && !waits {
+			return 0, s.deadlock()
+		}
+		if next < 0 || a.nextTick <= a.clock[s.actors[next].CPU()] {
 			s.tick()
 			continue
 		}
@@ -124,34 +126,28 @@ func (s *Sched) Run() error {
 	}
 }
 
-// wakeAt is when a sleeping CPU's tick is due.
-func (s *Sched) wakeAt(cpu int) float64 {
-	if at := s.a.sleepAt[cpu]; !math.IsNaN(at) {
-		return at + s.a.tick
-	}
-	return s.a.clock[cpu] // a one-tick sleep was charged when it began
-}
-
-// tick advances the model's jiffies; wait-queue sleepers that time out
-// are charged the rest of their tick.
+// tick advances the model's jiffies by one, at the next boundary; the
+// sleepers whose timeout fires there wake at it.
 func (s *Sched) tick() {
 	s.k.Tick()
 	a := s.a
+	now := a.nextTick
+	a.nextTick += a.tick
 	for _, x := range s.actors {
 		cpu := x.CPU()
 		if at := a.sleepAt[cpu]; !math.IsNaN(at) && x.Runnable(s.k) {
-			a.advance(cpu, at+a.tick, &a.SleepNS)
+			a.advance(cpu, max(now, at), &a.SleepNS)
 			a.sleepAt[cpu] = math.NaN()
 		}
 	}
 }
 
 // wake lets cpu go on at waker's time: the end of a wait-queue sleep
-// (at most one tick) or of a blocked wait.
+// (before its timeout, which tick handles) or of a blocked wait.
 func (s *Sched) wake(cpu, waker int) {
 	a := s.a
 	if at := a.sleepAt[cpu]; !math.IsNaN(at) {
-		a.advance(cpu, min(max(a.clock[waker], at), at+a.tick), &a.SleepNS)
+		a.advance(cpu, max(a.clock[waker], at), &a.SleepNS)
 		a.sleepAt[cpu] = math.NaN()
 		return
 	}

@@ -60,8 +60,11 @@ func (e *LimitError) Error() string {
 		e.Scenario, e.MaxStates)
 }
 
-// DefaultBounds are the bounds `swapbench check` uses unless told.
-var DefaultBounds = Bounds{Depth: 120, Ticks: 2}
+// DefaultBounds are the bounds `swapbench check` uses unless told. A
+// schedule_timeout_uninterruptible(1) takes two ticks to fire (the model's
+// sleep, after the timer wheel), so four ticks let a schedule hold two
+// sleeps.
+var DefaultBounds = Bounds{Depth: 120, Ticks: 4}
 
 func (b Bounds) String() string {
 	return fmt.Sprintf("depth<=%d ticks<=%d", b.Depth, b.Ticks)

@@ -110,7 +110,7 @@ func (a *Access) fingerprint(u func(uint64)) {
 	u(uint64(a.origPTE))
 	u(pfnOf(a.folio)<<32 | pfnOf(a.swapcache))
 	u(boolBit(a.tried, 0) | boolBit(a.needClearCache, 1) | boolBit(a.zsExcl, 2) | boolBit(a.zsHit, 3) |
-		boolBit(a.wrote, 4) | uint64(a.path)<<8 | uint64(a.ret)<<16)
+		boolBit(a.wrote, 4) | boolBit(a.onWQ, 5) | uint64(a.path)<<8 | uint64(a.ret)<<16)
 	u(uint64(a.zsRef.id)<<32 | uint64(a.zsRef.gen))
 	u(a.wakeAt)
 	u(a.wqGen)

@@ -12,10 +12,11 @@ const (
 	// the entry into private folios.
 	SyncNone SyncMode = iota
 	// SyncTick: 13ddaf26be32. The bypass pins the entry with
-	// swapcache_prepare; a loser sleeps one tick and the fault is retried.
+	// swapcache_prepare; a loser sleeps (schedule_timeout_uninterruptible(1):
+	// 1 to 2 jiffies) and the fault is retried.
 	SyncTick
 	// SyncWaitqueue: 01626a182302. As SyncTick, but the loser sleeps on a
-	// wait queue that swapcache_clear wakes (still at most one tick).
+	// wait queue that swapcache_clear wakes (the same timeout at most).
 	SyncWaitqueue
 	// SyncFolioLock: the 2026 swap table. There is no bypass and no
 	// SWAP_HAS_CACHE pin: the first to insert a folio into the swap cache

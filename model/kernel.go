@@ -182,7 +182,7 @@ func (k *Kernel) MM(i int) *MM { return k.mms[i] }
 // Jiffies returns the tick count.
 func (k *Kernel) Jiffies() uint64 { return k.jiffies }
 
-// Tick advances time by one jiffy: sleepers of one tick wake.
+// Tick advances time by one jiffy: sleepers whose timeout fires wake.
 func (k *Kernel) Tick() { k.jiffies++ }
 
 // Folio returns the folio mapped at addr, or nil.

@@ -36,8 +36,9 @@ type Access struct {
 	zsRef          zswapRef
 	zsExcl         bool
 	zsHit          bool
-	wakeAt         uint64
+	wakeAt         uint64 // the jiffy a sleep's timeout fires
 	wqGen          uint64
+	onWQ           bool // the sleep is on swapcache_wq
 
 	// Results, for tests and benchmarks.
 	Faults   int      // do_swap_page calls
@@ -70,14 +71,14 @@ func (a *Access) Runnable(k *Kernel) bool {
 	case StepDone:
 		return false
 	case StepSleep:
-		return k.jiffies >= a.wakeAt || (k.hooks.Sync == SyncWaitqueue && k.wqGen != a.wqGen)
+		return k.jiffies >= a.wakeAt || a.onWQ && k.wqGen != a.wqGen
 	case StepFolioWaitLocked, StepFolioLock:
 		return !a.folio.test(PGlocked)
 	}
 	return true
 }
 
-// WaitsForTick reports whether a sleeps until the next tick.
+// WaitsForTick reports whether a sleeps until its timeout fires.
 func (a *Access) WaitsForTick(k *Kernel) bool { return a.pc == StepSleep && !a.Runnable(k) }
 
 func (k *Kernel) wakeSwapcacheWaiters(SwpEntry) { k.wqGen++ }
@@ -108,7 +109,7 @@ func (a *Access) step(k *Kernel) {
 		a.pc = StepFilemapGetFolio
 	case StepSwapcachePrepare:
 		if k.swapcachePrepare(a.entry) != nil {
-			a.sleep(k)
+			a.sleep(k, true)
 			return
 		}
 		a.needClearCache = true
@@ -163,7 +164,7 @@ func (a *Access) step(k *Kernel) {
 		case errEEXIST:
 			k.folioPut(a.folio)
 			a.folio = nil
-			a.sleep(k)
+			a.sleep(k, false)
 		default:
 			k.folioPut(a.folio)
 			a.folio = nil
@@ -267,15 +268,22 @@ func (a *Access) beginFault() {
 	a.zsHit, a.zsExcl = false, false
 }
 
-// sleep is schedule_timeout_uninterruptible(1), on the swapcache wait queue
-// with SyncWaitqueue.
-func (a *Access) sleep(k *Kernel) {
+// sleep is schedule_timeout_uninterruptible(1). The timer wheel rounds a
+// level-0 expiry up by one jiffy so that no timer fires early
+// (calc_index, kernel/time/timer.c): a timeout of 1 armed in jiffy J
+// fires at the tick that makes jiffies J+2, 1 to 2 jiffies later.
+// onWQ is do_swap_page's bypass loser under SyncWaitqueue, which sleeps
+// on swapcache_wq and is woken early by any swapcache_clear (01626a182302);
+// the queue is private to mm/memory.c, so __read_swap_cache_async's
+// -EEXIST loop still sleeps a plain tick.
+func (a *Access) sleep(k *Kernel, onWQ bool) {
 	a.Sleeps++
-	if k.hooks.Sync == SyncWaitqueue {
+	a.onWQ = onWQ && k.hooks.Sync == SyncWaitqueue
+	if a.onWQ {
 		k.count(OpWaitQueue, 1)
 	}
 	k.count(OpSleepTick, 1)
-	a.wakeAt = k.jiffies + 1
+	a.wakeAt = k.jiffies + 2
 	a.wqGen = k.wqGen
 	a.pc = StepSleep
 }
