@@ -125,7 +125,8 @@ type Config struct {
 	// the limit. Default 90.
 	ZswapAcceptPercent int
 	// SlotCacheSize is how many freed slots a CPU batches before returning
-	// them (SWAP_SLOTS_CACHE_SIZE, default 64). 1 frees at once.
+	// them (SWAP_SLOTS_CACHE_SIZE, default 64). 1 frees at once (no slot
+	// cache: direct_free).
 	SlotCacheSize int
 	// HZ is the tick rate; one tick of schedule_timeout is 1/HZ s. Default 250.
 	HZ int

@@ -151,7 +151,11 @@ func (k *Kernel) swapcacheClear(e SwpEntry) {
 
 // freeSwapSlot is free_swap_slot: from v6.9 (0827a1fb143f) zswap_invalidate
 // runs at once; the slot itself waits in the CPU's slots_ret batch and is
-// returned (and, in v6.8, invalidated) when the batch fills.
+// returned (and, in v6.8, invalidated) with the batch. A full batch is
+// returned before the new entry joins it (mm/swap_slots.c), so an entry
+// waits for SlotCacheSize more frees on its CPU (or a drain), never
+// freed by its own call; a slot cache of one entry stands for no slot
+// cache (direct_free).
 func (k *Kernel) freeSwapSlot(e SwpEntry) {
 	k.count(OpFreeSwapSlot, 1)
 	if k.cfg.Kernel >= V6_9 {
@@ -162,10 +166,13 @@ func (k *Kernel) freeSwapSlot(e SwpEntry) {
 		return
 	}
 	c := &k.cpus[k.cpu]
-	k.si.inSlotCache[e] = true
-	c.slotsRet = append(c.slotsRet, e)
 	if len(c.slotsRet) >= k.cfg.SlotCacheSize {
 		k.swapcacheFreeEntries(k.cpu)
+	}
+	k.si.inSlotCache[e] = true
+	c.slotsRet = append(c.slotsRet, e)
+	if k.cfg.SlotCacheSize == 1 {
+		k.swapcacheFreeEntries(k.cpu) // direct_free
 	}
 }
 
