@@ -252,3 +252,28 @@ func TestCheckContextCancel(t *testing.T) {
 		t.Errorf("cancelled search of aba: %v after %d states (%d uncancelled), want context.Canceled after 4096", err, out.States, full.States)
 	}
 }
+
+// TestTimelineSaysWhatHappened: the March 2024 race's timeline shows the
+// failing pte_same as a failure (out_nomap), not as the mapping step.
+func TestTimelineSaysWhatHappened(t *testing.T) {
+	r := check(t, variant(t, "exclusive", "tick", "v6.9"), "pte-change", 0)
+	if r.Verdict != LosesData {
+		t.Fatalf("exclusive/tick pte-change: %s, want loses-data", r.Verdict)
+	}
+	tr, err := r.Trace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, ev := range tr.Events {
+		steps = append(steps, ev.Step)
+	}
+	i := slices.Index(steps, "pte_same failed: out_nomap")
+	if i < 0 || i+1 >= len(steps) || !strings.HasPrefix(steps[i+1], "out_release") {
+		t.Errorf("no failed pte_same followed by out_release in %q", steps)
+	}
+	last := tr.Events[len(tr.Events)-1]
+	if last.Step != model.StepMap.String() || len(last.Violations) == 0 {
+		t.Errorf("the lost page is mapped at %q with %v, want at %s", last.Step, last.Violations, model.StepMap)
+	}
+}

@@ -116,6 +116,9 @@ func Replay(cfg model.Config, sc Scenario, s []Choice) (*Trace, error) {
 			}
 			ev = Event{Actor: int(c), Name: a.Name(), CPU: a.CPU(), Step: a.Next().String()}
 			w.k.Step(a)
+			if o, ok := a.(interface{ Outcome() string }); ok && o.Outcome() != "" {
+				ev.Step = o.Outcome()
+			}
 		}
 		ev.Violations = append(ev.Violations, w.k.Violations()[before:]...)
 		tr.Events = append(tr.Events, ev)

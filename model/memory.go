@@ -39,6 +39,7 @@ type Access struct {
 	wakeAt         uint64 // the jiffy a sleep's timeout fires
 	wqGen          uint64
 	onWQ           bool // the sleep is on swapcache_wq
+	outcome        string
 
 	// Results, for tests and benchmarks.
 	Faults   int      // do_swap_page calls
@@ -78,12 +79,18 @@ func (a *Access) Runnable(k *Kernel) bool {
 	return true
 }
 
+// Outcome names what a's last step did when it left the step's usual way
+// (StepMap finding the PTE changed), or is "": what a timeline prints
+// instead of the step's name.
+func (a *Access) Outcome() string { return a.outcome }
+
 // WaitsForTick reports whether a sleeps until its timeout fires.
 func (a *Access) WaitsForTick(k *Kernel) bool { return a.pc == StepSleep && !a.Runnable(k) }
 
 func (k *Kernel) wakeSwapcacheWaiters(SwpEntry) { k.wqGen++ }
 
 func (a *Access) step(k *Kernel) {
+	a.outcome = ""
 	switch a.pc {
 	case StepHandleFault:
 		a.handleFault(k)
@@ -380,15 +387,18 @@ func (a *Access) mapPage(k *Kernel) {
 		return
 	}
 	if a.swapcache != nil && (!f.test(PGswapcache) || f.swap != a.entry) {
-		a.failed(k, FaultOK) // out_page
+		a.outcome = "folio no longer the entry's: out_page"
+		a.failed(k, FaultOK)
 		return
 	}
 	k.pteLock(a.mm, a.addr)
 	if !pteSame(a.mm.ptes[a.addr], a.origPTE) && !k.mutated(MutSkipPTESame) {
-		a.failed(k, FaultOK) // out_nomap
+		a.outcome = "pte_same failed: out_nomap"
+		a.failed(k, FaultOK)
 		return
 	}
 	if !f.test(PGuptodate) {
+		a.outcome = "!folio_test_uptodate: SIGBUS, out_nomap"
 		a.failed(k, FaultSIGBUS)
 		return
 	}
