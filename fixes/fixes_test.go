@@ -19,6 +19,7 @@ var wants = map[string]want{
 	"exclusive":            {model.PathBypass, false, true},
 	"always-swapcache":     {model.PathSwapCache, false, false},
 	"writeback-on-failure": {model.PathBypass, false, false},
+	"writeback-or-device":  {model.PathBypass, false, false},
 	"non-exclusive":        {model.PathBypass, true, false},
 	"merged":               {model.PathBypass, true, false},
 	"never-bypass":         {model.PathSwapCache, false, false},
@@ -126,35 +127,74 @@ func TestFailureExits(t *testing.T) {
 	}
 }
 
-// TestWritebackOnFailureStoreFails: when the store back fails, the
-// variant loses the page, and says so.
+// TestWritebackOnFailureStoreFails: when the store back fails,
+// writeback-on-failure loses the page, and says so; writeback-or-device
+// writes it to zram instead (one more compression, zram's) and the
+// refault reads it from there.
 func TestWritebackOnFailureStoreFails(t *testing.T) {
+	for _, tc := range []struct {
+		fix  string
+		lost int
+	}{{"writeback-on-failure", 1}, {"writeback-or-device", 0}} {
+		f, _ := fixes.Lookup(tc.fix)
+		for _, kb := range model.KernelBases() {
+			t.Run(tc.fix+"/"+kb.String(), func(t *testing.T) {
+				k, mm := newKernel(t, fixes.Variant{Fix: f, Sync: f.DefaultSync(), Kernel: kb})
+				e := mm.PTE(0).Entry()
+				a := k.NewAccess("fault", 1, mm, 0, false)
+				if err := k.RunUntil(a, model.StepMap); err != nil {
+					t.Fatal(err)
+				}
+				k.Run(k.NewPTEChanger("clear_refs", 0, model.ChangeClearSoftDirty, mm, 0, nil, 0))
+				k.Step(a) // pte_same fails
+				if a.Next() != model.StepFaultFailed {
+					t.Fatalf("failed fault went to %v, want the fault-failed hook", a.Next())
+				}
+				k.FailNext(model.FailZswapStore, 1)
+				writes := k.Counts[model.OpDeviceWrite]
+				k.Step(a)
+				if k.ZswapHas(e) {
+					t.Fatal("zswap holds the entry although the store back failed")
+				}
+				if got := k.Counts[model.OpDeviceWrite] - writes; got != uint64(1-tc.lost) {
+					t.Errorf("%d device writes after the failed store, want %d", got, 1-tc.lost)
+				}
+				if err := k.Run(a); err != nil {
+					t.Fatal(err)
+				}
+				if k.LostPages() != tc.lost {
+					t.Fatalf("violations %v, want %d pages lost", k.Violations(), tc.lost)
+				}
+			})
+		}
+	}
+}
+
+// TestStoreBackRelocksOnRetry: on the RETRY exit the fault no longer
+// holds the folio lock; the store back takes it again first, waiting for
+// the holder.
+func TestStoreBackRelocksOnRetry(t *testing.T) {
 	f, _ := fixes.Lookup("writeback-on-failure")
-	for _, kb := range model.KernelBases() {
-		t.Run(kb.String(), func(t *testing.T) {
-			k, mm := newKernel(t, fixes.Variant{Fix: f, Sync: f.DefaultSync(), Kernel: kb})
-			e := mm.PTE(0).Entry()
-			a := k.NewAccess("fault", 1, mm, 0, false)
-			if err := k.RunUntil(a, model.StepMap); err != nil {
-				t.Fatal(err)
-			}
-			k.Run(k.NewPTEChanger("clear_refs", 0, model.ChangeClearSoftDirty, mm, 0, nil, 0))
-			k.Step(a) // pte_same fails
-			if a.Next() != model.StepFaultFailed {
-				t.Fatalf("failed fault went to %v, want the fault-failed hook", a.Next())
-			}
-			k.FailNext(model.FailZswapStore, 1)
-			k.Step(a)
-			if k.ZswapHas(e) {
-				t.Fatal("zswap holds the entry although the store back failed")
-			}
-			if err := k.Run(a); err != nil {
-				t.Fatal(err)
-			}
-			if k.LostPages() != 1 {
-				t.Fatalf("violations %v, want the page lost", k.Violations())
-			}
-		})
+	k, mm := newKernel(t, fixes.Variant{Fix: f, Sync: f.DefaultSync(), Kernel: model.V6_9})
+	a := k.NewAccess("fault", 1, mm, 0, false)
+	if err := k.RunUntil(a, model.StepFolioLockOrRetry); err != nil {
+		t.Fatal(err)
+	}
+	h := k.NewLockHolder("holder", 0)
+	k.Step(h) // locks the fault's folio, the newest on the LRU
+	k.Step(a) // folio_lock_or_retry fails: wait for the lock
+	for a.Next() == model.StepFolioWaitLocked && !a.Runnable(k) {
+		k.Step(h)
+	}
+	k.Step(a) // VM_FAULT_RETRY
+	if a.Next() != model.StepFaultFailedLock {
+		t.Fatalf("the RETRY exit went to %v, want to take the folio lock for the hook", a.Next())
+	}
+	if err := k.Run(a, h); err != nil {
+		t.Fatal(err)
+	}
+	if k.LostPages() != 0 {
+		t.Fatalf("violations %v", k.Violations())
 	}
 }
 

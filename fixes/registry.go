@@ -5,6 +5,7 @@ var registry = []*Fix{
 	&exclusive,
 	&alwaysSwapcache,
 	&writebackOnFailure,
+	&writebackOrDevice,
 	&nonExclusive,
 	&merged,
 	&neverBypass,

@@ -37,6 +37,7 @@ const (
 	StepFolioWaitLocked
 	StepFolioLock
 	StepMap
+	StepFaultFailedLock
 	StepFaultFailed
 	StepOutRelease
 	StepSwapcacheClear
@@ -99,6 +100,7 @@ var stepNames = [numSteps]string{
 	StepFolioWaitLocked:       "folio_wait_locked",
 	StepFolioLock:             "__folio_lock",
 	StepMap:                   "pte_same+swap_free+set_pte_at",
+	StepFaultFailedLock:       "folio_lock (for the fault-failed hook)",
 	StepFaultFailed:           "fault-failed hook",
 	StepOutRelease:            "out_release:folio_put",
 	StepSwapcacheClear:        "swapcache_clear",

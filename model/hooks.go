@@ -69,8 +69,10 @@ type Hooks struct {
 	ExclusiveLoad func(k *Kernel, f *Folio) bool
 
 	// FaultFailed runs on do_swap_page's failure exits (out_nomap,
-	// out_page, out_release) with the folio still referenced and before
-	// the pin is cleared; it is its own atomic step. private says the
+	// out_page, out_release) with the folio still referenced and locked
+	// (on the RETRY exit the fault takes the lock again first: its own
+	// step, which waits for the holder) and before the pin is cleared; it
+	// is its own atomic step. private says the
 	// folio is the bypass path's own (do_swap_page's swapcache is NULL),
 	// as opposed to a swap cache folio, which may have left the cache
 	// meanwhile. Nil: nothing.

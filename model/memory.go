@@ -73,7 +73,7 @@ func (a *Access) Runnable(k *Kernel) bool {
 		return false
 	case StepSleep:
 		return k.jiffies >= a.wakeAt || a.onWQ && k.wqGen != a.wqGen
-	case StepFolioWaitLocked, StepFolioLock:
+	case StepFolioWaitLocked, StepFolioLock, StepFaultFailedLock:
 		return !a.folio.test(PGlocked)
 	}
 	return true
@@ -221,6 +221,9 @@ func (a *Access) step(k *Kernel) {
 		a.pc = StepMap
 	case StepMap:
 		a.mapPage(k)
+	case StepFaultFailedLock:
+		k.folioTrylock(a.folio, a.id)
+		a.pc = StepFaultFailed
 	case StepFaultFailed:
 		k.hooks.FaultFailed(k, a.folio, a.entry, a.swapcache == nil)
 		a.pc = StepOutRelease
@@ -441,11 +444,18 @@ func (a *Access) failed(k *Kernel, ret FaultRet) {
 	if ret == FaultRetry {
 		a.tried = true
 	}
-	if k.hooks.FaultFailed != nil {
+	switch {
+	case k.hooks.FaultFailed == nil:
+		a.pc = StepOutRelease
+	case a.folio != nil && (!a.folio.test(PGlocked) || a.folio.lockOwner != a.id):
+		// The hook runs with the folio locked, as zswap_store wants it.
+		// On the RETRY exit the fault no longer holds the lock
+		// (__folio_lock_or_retry only waited for it): folio_lock
+		// again, a sleeping lock another actor may take first.
+		a.pc = StepFaultFailedLock
+	default:
 		a.pc = StepFaultFailed
-		return
 	}
-	a.pc = StepOutRelease
 }
 
 // endFault leaves do_swap_page through `out`: clear the pin if held.

@@ -402,10 +402,23 @@ func (k *Kernel) zswapStoreReject(e SwpEntry) bool {
 	return false
 }
 
-// ZswapStore stores a locked folio into zswap (zswap_store); fixes use it
-// to write a folio back on a failed fault. It reports whether zswap holds
-// the folio's data afterwards.
+// ZswapStore stores a locked folio into zswap (zswap_store) under
+// folio->swap; fixes use it to write a folio back on a failed fault. It
+// reports whether zswap holds the folio's data afterwards. Model: the
+// kernel's zswap_store also warns unless the folio is in the swap cache,
+// and the bypass path clears folio->swap after its read; a fix calling
+// it for a private folio stands for a patch that sets folio->swap again
+// and accepts (or avoids) that warning.
 func (k *Kernel) ZswapStore(f *Folio) bool { return k.zswapStore(f) }
+
+// SwapWritepage writes a locked folio to the swap device at e, as
+// swapout does when zswap_store fails (__swap_writepage; on a
+// SWP_SYNCHRONOUS_IO device zram_write_page, synchronously). Fixes use it
+// as a device fallback. Model: __swap_writepage wants a swap cache folio
+// (VM_BUG_ON_FOLIO); a fix writing a private folio stands for a patch
+// that copies its logic. The caller must hold the entry (the pin) so
+// that the slot cannot be reused meanwhile.
+func (k *Kernel) SwapWritepage(f *Folio, e SwpEntry) { k.zram.write(k, e, f) }
 
 // zswapDecompress is zswap_decompress (or zswap_fill_page) into f.
 func (k *Kernel) zswapDecompress(ref zswapRef, f *Folio) {
