@@ -277,3 +277,40 @@ func TestTimelineSaysWhatHappened(t *testing.T) {
 		t.Errorf("the lost page is mapped at %q with %v, want at %s", last.Step, last.Violations, model.StepMap)
 	}
 }
+
+// TestYosrysRace: always-swapcache without the pin loses the page to a
+// concurrent fault that checked the swap cache before the add (Yosry
+// Ahmed's objection to the RFC); with the pin the RFC is safe there.
+func TestYosrysRace(t *testing.T) {
+	r := check(t, variant(t, "always-swapcache-nopin", "none", "v6.9"), "concurrent", 0)
+	if r.Verdict != LosesData {
+		t.Fatalf("always-swapcache-nopin concurrent: %s, want loses-data", r.Verdict)
+	}
+	tr, err := r.Trace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One fault adds its folio to the swap cache after the other, the
+	// one that maps the lost page, found the swap cache empty.
+	added, adder, loser, lookup := -1, -1, -1, -1
+	for i, ev := range tr.Events {
+		if ev.Step == model.StepBypassAddToSwapCache.String() && added < 0 {
+			added, adder = i, ev.Actor
+		}
+		if len(ev.Violations) > 0 && ev.Actor >= 0 {
+			loser = ev.Actor
+		}
+	}
+	for i, ev := range tr.Events {
+		if ev.Actor == loser && ev.Step == model.StepSwapCacheGetFolio.String() && lookup < 0 {
+			lookup = i
+		}
+	}
+	if added < 0 || loser < 0 || loser == adder || lookup < 0 || lookup > added {
+		t.Fatalf("not Yosry's race (add at %d by %d, loser %d looked the swap cache up at %d):\n%s",
+			added, adder, loser, lookup, tr.Timeline())
+	}
+	if r := check(t, variant(t, "always-swapcache", "tick", "v6.9"), "concurrent", 0); r.Verdict != Safe {
+		t.Errorf("always-swapcache tick concurrent: %s, want safe", r.Verdict)
+	}
+}

@@ -69,9 +69,13 @@ func format(results []Result, scs []Scenario, b Bounds, elapsed time.Duration, p
 	}
 	fmt.Fprintf(&sb, "%d schedules in %.1fs (%.0f schedules/s)\n\n",
 		schedules, elapsed.Seconds(), float64(schedules)/max(elapsed.Seconds(), 1e-9))
-	fmt.Fprintf(&sb, "%-20s %-10s %-5s %-10s %8s  %s\n", "fix", "sync", "base", "verdict", "schedules", "scenario")
+	w := 20 // the fix column: as wide as the longest name
 	for _, r := range results {
-		fmt.Fprintf(&sb, "%-20s %-10s %-5s %-10s %8d  %s\n", r.Variant.Fix.Name, r.Variant.Sync, r.Variant.Kernel,
+		w = max(w, len(r.Variant.Fix.Name))
+	}
+	fmt.Fprintf(&sb, "%-*s %-10s %-5s %-10s %8s  %s\n", w, "fix", "sync", "base", "verdict", "schedules", "scenario")
+	for _, r := range results {
+		fmt.Fprintf(&sb, "%-*s %-10s %-5s %-10s %8d  %s\n", w, r.Variant.Fix.Name, r.Variant.Sync, r.Variant.Kernel,
 			r.Verdict, r.Schedules(), r.Scenario)
 	}
 	shown := map[string]*Result{}

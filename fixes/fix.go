@@ -41,6 +41,9 @@ type Fix struct {
 	// StoresOnFailure: the fix zswap_stores a folio again when a fault
 	// fails, so a failing zswap_store is an event of its own for it.
 	StoresOnFailure bool
+	// Control: the fix is no proposal but a configuration that explains
+	// a verdict (a proposal without the pin it needs); reports label it.
+	Control bool
 	// hooks builds the fix's hooks for a sync mode in Syncs.
 	hooks func(model.SyncMode) model.Hooks
 }

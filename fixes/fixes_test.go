@@ -16,13 +16,14 @@ type want struct {
 }
 
 var wants = map[string]want{
-	"exclusive":            {model.PathBypass, false, true},
-	"always-swapcache":     {model.PathSwapCache, false, false},
-	"writeback-on-failure": {model.PathBypass, false, false},
-	"writeback-or-device":  {model.PathBypass, false, false},
-	"non-exclusive":        {model.PathBypass, true, false},
-	"merged":               {model.PathBypass, true, false},
-	"never-bypass":         {model.PathSwapCache, false, false},
+	"exclusive":              {model.PathBypass, false, true},
+	"always-swapcache":       {model.PathSwapCache, false, false},
+	"always-swapcache-nopin": {model.PathSwapCache, false, false},
+	"writeback-on-failure":   {model.PathBypass, false, false},
+	"writeback-or-device":    {model.PathBypass, false, false},
+	"non-exclusive":          {model.PathBypass, true, false},
+	"merged":                 {model.PathBypass, true, false},
+	"never-bypass":           {model.PathSwapCache, false, false},
 }
 
 func newKernel(t *testing.T, v fixes.Variant) (*model.Kernel, *model.MM) {

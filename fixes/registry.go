@@ -4,6 +4,7 @@ package fixes
 var registry = []*Fix{
 	&exclusive,
 	&alwaysSwapcache,
+	&alwaysSwapcacheNopin,
 	&writebackOnFailure,
 	&writebackOrDevice,
 	&nonExclusive,

@@ -138,6 +138,20 @@ func (a *Access) step(k *Kernel) {
 		}
 		a.pc = StepFolioAddLRU
 	case StepBypassAddToSwapCache:
+		if !a.needClearCache {
+			// Model: no pin (sync=none), which the RFC as posted
+			// cannot run without (it hands need_clear_cache's
+			// SWAP_HAS_CACHE to the swap cache). Its hypothetical
+			// port to a base before 13ddaf26be32 takes SWAP_HAS_CACHE
+			// here, just before the add, so that swap_map stays
+			// consistent; a fault that loses it reads privately, as
+			// an unpinned bypass does.
+			if k.swapcachePrepare(a.entry) != nil {
+				a.pc = StepFolioAddLRU
+				return
+			}
+			a.needClearCache = true
+		}
 		// The pin becomes the swap cache's SWAP_HAS_CACHE: the fault
 		// no longer clears it, and the folio stays cached after mapping.
 		if k.addToSwapCache(a.folio, a.entry) {
