@@ -16,62 +16,62 @@ const (
 	// do_swap_page and the user access around it (Access).
 	StepHandleFault
 	StepSwapCacheGetFolio
-	StepSwapCount
-	StepSwapcachePrepare
-	StepSleep
-	StepAllocCharge
-	StepZswapFind
+	stepSwapCount
+	stepSwapcachePrepare
+	stepSleep
+	stepAllocCharge
+	stepZswapFind
 	StepBypassAddToSwapCache
-	StepFolioAddLRU
-	StepZswapLoad
-	StepZswapDecompress
-	StepZswapLoadPut
-	StepDeviceRead
-	StepFilemapGetFolio
-	StepSwapcachePrepareRA
-	StepChargeRA
-	StepSwapCacheAddFolio
-	StepAddToSwapCache
-	StepNoPage
+	stepFolioAddLRU
+	stepZswapLoad
+	stepZswapDecompress
+	stepZswapLoadPut
+	stepDeviceRead
+	stepFilemapGetFolio
+	stepSwapcachePrepareRA
+	stepChargeRA
+	stepSwapCacheAddFolio
+	stepAddToSwapCache
+	stepNoPage
 	StepFolioLockOrRetry
 	StepFolioWaitLocked
-	StepFolioLock
+	stepFolioLock
 	StepMap
 	StepFaultFailedLock
 	StepFaultFailed
-	StepOutRelease
-	StepSwapcacheClear
-	StepAnonFault
-	StepUserWrite
+	stepOutRelease
+	stepSwapcacheClear
+	stepAnonFault
+	stepUserWrite
 
 	// Reclaim.
-	StepIsolate
-	StepTrylock
-	StepAllocSwap
-	StepReclaimAddToSwapCache
-	StepTryToUnmap
-	StepZswapStore
-	StepDeviceWrite
-	StepRemoveMapping
+	stepIsolate
+	stepTrylock
+	stepAllocSwap
+	stepReclaimAddToSwapCache
+	stepTryToUnmap
+	stepZswapStore
+	stepDeviceWrite
+	stepRemoveMapping
 
 	// zswap shrinker writeback.
-	StepShrinkLRU
-	StepWBGetFolio
-	StepWBPrepare
-	StepWBAdd
-	StepWBVerify
-	StepWBDecompress
-	StepWBWrite
+	stepShrinkLRU
+	stepWBGetFolio
+	stepWBPrepare
+	stepWBAdd
+	stepWBVerify
+	stepWBDecompress
+	stepWBWrite
 
 	// Others.
-	StepZap
-	StepFork
-	StepClearSoftDirty
-	StepUffdWP
-	StepMremap
-	StepHolderLock
-	StepHolderUnlock
-	StepDrainSlots
+	stepZap
+	stepFork
+	stepClearSoftDirty
+	stepUffdWP
+	stepMremap
+	stepHolderLock
+	stepHolderUnlock
+	stepDrainSlots
 	numSteps
 )
 
@@ -79,56 +79,56 @@ var stepNames = [numSteps]string{
 	StepDone:                  "(done)",
 	StepHandleFault:           "handle_pte_fault",
 	StepSwapCacheGetFolio:     "swap_cache_get_folio",
-	StepSwapCount:             "__swap_count",
-	StepSwapcachePrepare:      "swapcache_prepare",
-	StepSleep:                 "schedule_timeout_uninterruptible",
-	StepAllocCharge:           "mem_cgroup_swapin_charge_folio",
-	StepZswapFind:             "zswap_find",
+	stepSwapCount:             "__swap_count",
+	stepSwapcachePrepare:      "swapcache_prepare",
+	stepSleep:                 "schedule_timeout_uninterruptible",
+	stepAllocCharge:           "mem_cgroup_swapin_charge_folio",
+	stepZswapFind:             "zswap_find",
 	StepBypassAddToSwapCache:  "add_to_swap_cache",
-	StepFolioAddLRU:           "folio_add_lru",
-	StepZswapLoad:             "zswap_load",
-	StepZswapDecompress:       "zswap_decompress",
-	StepZswapLoadPut:          "zswap_load:zswap_entry_put",
-	StepDeviceRead:            "zram_read_page",
-	StepFilemapGetFolio:       "filemap_get_folio",
-	StepSwapcachePrepareRA:    "__read_swap_cache_async:swapcache_prepare",
-	StepChargeRA:              "__read_swap_cache_async:charge",
-	StepSwapCacheAddFolio:     "swap_cache_add_folio",
-	StepAddToSwapCache:        "add_to_swap_cache",
-	StepNoPage:                "pte_same(no folio)",
+	stepFolioAddLRU:           "folio_add_lru",
+	stepZswapLoad:             "zswap_load",
+	stepZswapDecompress:       "zswap_decompress",
+	stepZswapLoadPut:          "zswap_load:zswap_entry_put",
+	stepDeviceRead:            "zram_read_page",
+	stepFilemapGetFolio:       "filemap_get_folio",
+	stepSwapcachePrepareRA:    "__read_swap_cache_async:swapcache_prepare",
+	stepChargeRA:              "__read_swap_cache_async:charge",
+	stepSwapCacheAddFolio:     "swap_cache_add_folio",
+	stepAddToSwapCache:        "add_to_swap_cache",
+	stepNoPage:                "pte_same(no folio)",
 	StepFolioLockOrRetry:      "folio_lock_or_retry",
 	StepFolioWaitLocked:       "folio_wait_locked",
-	StepFolioLock:             "__folio_lock",
+	stepFolioLock:             "__folio_lock",
 	StepMap:                   "pte_same+swap_free+set_pte_at",
 	StepFaultFailedLock:       "folio_lock (for the fault-failed hook)",
 	StepFaultFailed:           "fault-failed hook",
-	StepOutRelease:            "out_release:folio_put",
-	StepSwapcacheClear:        "swapcache_clear",
-	StepAnonFault:             "do_anonymous_page",
-	StepUserWrite:             "user write",
-	StepIsolate:               "folio_isolate_lru",
-	StepTrylock:               "folio_trylock",
-	StepAllocSwap:             "folio_alloc_swap",
-	StepReclaimAddToSwapCache: "add_to_swap_cache",
-	StepTryToUnmap:            "try_to_unmap",
-	StepZswapStore:            "zswap_store",
-	StepDeviceWrite:           "zram_write_page",
-	StepRemoveMapping:         "__remove_mapping",
-	StepShrinkLRU:             "shrink_memcg_cb",
-	StepWBGetFolio:            "__read_swap_cache_async",
-	StepWBPrepare:             "swapcache_prepare",
-	StepWBAdd:                 "add_to_swap_cache",
-	StepWBVerify:              "zswap_writeback_entry:zswap_rb_search",
-	StepWBDecompress:          "zswap_decompress",
-	StepWBWrite:               "__swap_writepage",
-	StepZap:                   "zap_pte_range",
-	StepFork:                  "copy_nonpresent_pte",
-	StepClearSoftDirty:        "clear_soft_dirty",
-	StepUffdWP:                "uffd_wp_protect",
-	StepMremap:                "move_ptes",
-	StepHolderLock:            "folio_trylock(isolate)",
-	StepHolderUnlock:          "folio_unlock(putback)",
-	StepDrainSlots:            "drain_slots_cache",
+	stepOutRelease:            "out_release:folio_put",
+	stepSwapcacheClear:        "swapcache_clear",
+	stepAnonFault:             "do_anonymous_page",
+	stepUserWrite:             "user write",
+	stepIsolate:               "folio_isolate_lru",
+	stepTrylock:               "folio_trylock",
+	stepAllocSwap:             "folio_alloc_swap",
+	stepReclaimAddToSwapCache: "add_to_swap_cache",
+	stepTryToUnmap:            "try_to_unmap",
+	stepZswapStore:            "zswap_store",
+	stepDeviceWrite:           "zram_write_page",
+	stepRemoveMapping:         "__remove_mapping",
+	stepShrinkLRU:             "shrink_memcg_cb",
+	stepWBGetFolio:            "__read_swap_cache_async",
+	stepWBPrepare:             "swapcache_prepare",
+	stepWBAdd:                 "add_to_swap_cache",
+	stepWBVerify:              "zswap_writeback_entry:zswap_rb_search",
+	stepWBDecompress:          "zswap_decompress",
+	stepWBWrite:               "__swap_writepage",
+	stepZap:                   "zap_pte_range",
+	stepFork:                  "copy_nonpresent_pte",
+	stepClearSoftDirty:        "clear_soft_dirty",
+	stepUffdWP:                "uffd_wp_protect",
+	stepMremap:                "move_ptes",
+	stepHolderLock:            "folio_trylock(isolate)",
+	stepHolderUnlock:          "folio_unlock(putback)",
+	stepDrainSlots:            "drain_slots_cache",
 }
 
 func (s Step) String() string {

@@ -16,13 +16,13 @@ type Shrinker struct {
 	swp   SwpEntry
 	ref   zswapRef
 	folio *Folio
-	// WrittenBack reports success.
-	WrittenBack bool
+	// writtenBack reports success.
+	writtenBack bool
 }
 
 // NewShrinker makes one writeback attempt.
 func (k *Kernel) NewShrinker(name string, cpu int) *Shrinker {
-	return &Shrinker{actorBase: k.newBase(name, cpu, StepShrinkLRU)}
+	return &Shrinker{actorBase: k.newBase(name, cpu, stepShrinkLRU)}
 }
 
 func (s *Shrinker) abort(k *Kernel) {
@@ -44,7 +44,7 @@ func (s *Shrinker) abort(k *Kernel) {
 func (s *Shrinker) step(k *Kernel) {
 	z := k.zs
 	switch s.pc {
-	case StepShrinkLRU:
+	case stepShrinkLRU:
 		id := z.lruTail
 		if id == 0 || z.disabled {
 			s.pc = StepDone
@@ -56,8 +56,8 @@ func (s *Shrinker) step(k *Kernel) {
 		z.lruAdd(k, id)
 		s.swp = z.entries[id].swp()
 		s.ref = z.ref(id)
-		s.pc = StepWBGetFolio
-	case StepWBGetFolio:
+		s.pc = stepWBGetFolio
+	case stepWBGetFolio:
 		if f := k.swapCacheLookup(s.swp); f != nil {
 			s.pc = StepDone // -EEXIST: raced with swapin
 			return
@@ -67,8 +67,8 @@ func (s *Shrinker) step(k *Kernel) {
 			return
 		}
 		s.folio = k.folioAlloc()
-		s.pc = StepWBPrepare
-	case StepWBPrepare:
+		s.pc = stepWBPrepare
+	case stepWBPrepare:
 		if k.swapcachePrepare(s.swp) != nil {
 			k.folioPut(s.folio) // skip_if_exists: give up
 			s.folio = nil
@@ -82,12 +82,12 @@ func (s *Shrinker) step(k *Kernel) {
 			s.abort(k)
 			return
 		}
-		s.pc = StepWBAdd
-	case StepWBAdd:
+		s.pc = stepWBAdd
+	case stepWBAdd:
 		k.addToSwapCache(s.folio, s.swp)
 		k.folioAddLRU(s.folio)
-		s.pc = StepWBVerify
-	case StepWBVerify:
+		s.pc = stepWBVerify
+	case stepWBVerify:
 		t, ti := z.tree(k, s.swp)
 		k.count(OpZswapTreeLock, ti)
 		if k.zswapSearch(t, s.swp) != s.ref.id || z.entries[s.ref.id].gen != s.ref.gen {
@@ -99,8 +99,8 @@ func (s *Shrinker) step(k *Kernel) {
 		} else {
 			k.zswapErase(t, s.swp)
 		}
-		s.pc = StepWBDecompress
-	case StepWBDecompress:
+		s.pc = stepWBDecompress
+	case stepWBDecompress:
 		k.zswapDecompress(s.ref, s.folio)
 		if k.cfg.Kernel == V6_8 {
 			_, ti := z.tree(k, s.swp)
@@ -108,11 +108,11 @@ func (s *Shrinker) step(k *Kernel) {
 		}
 		k.zswapLoadDone(s.swp, s.ref, true)
 		s.folio.set(PGuptodate)
-		s.pc = StepWBWrite
-	case StepWBWrite:
+		s.pc = stepWBWrite
+	case stepWBWrite:
 		k.zram.write(k, s.swp, s.folio)
 		z.WrittenBack++
-		s.WrittenBack = true
+		s.writtenBack = true
 		k.folioUnlock(s.folio)
 		k.folioPut(s.folio)
 		s.folio = nil
@@ -129,7 +129,7 @@ type Zapper struct {
 
 // NewZapper makes a zap of page addr.
 func (k *Kernel) NewZapper(name string, cpu int, mm *MM, addr uint64) *Zapper {
-	z := &Zapper{actorBase: k.newBase(name, cpu, StepZap), mm: mm, addr: addr}
+	z := &Zapper{actorBase: k.newBase(name, cpu, stepZap), mm: mm, addr: addr}
 	z.checkPage("zap", mm, addr)
 	return z
 }
@@ -145,8 +145,8 @@ func (k *Kernel) zap(mm *MM, addr uint64) {
 	mm.ptes[addr] = 0
 	k.expectZero(mm, addr)
 	switch {
-	case p.Present():
-		f := k.folio(p.PFN())
+	case p.present():
+		f := k.folio(p.pfn())
 		f.removeRmap(mm, addr)
 		// free_swap_cache, then the mapping's folio_put.
 		if f.test(PGswapcache) && f.mapcount() == 0 && k.folioTrylock(f, lockOwnerReclaim) {
@@ -154,7 +154,7 @@ func (k *Kernel) zap(mm *MM, addr uint64) {
 			k.folioUnlock(f)
 		}
 		k.folioPut(f)
-	case p.IsSwap():
+	case p.isSwap():
 		k.freeSwapAndCache(p.Entry())
 	}
 }
@@ -208,8 +208,8 @@ func (c PTEChange) String() string {
 	return "change?"
 }
 
-// ParsePTEChange parses a PTE change name.
-func ParsePTEChange(s string) (PTEChange, error) {
+// parsePTEChange parses a PTE change name.
+func parsePTEChange(s string) (PTEChange, error) {
 	return parseName[PTEChange]("PTE change", s, pteChangeNames[:])
 }
 
@@ -230,7 +230,7 @@ type PTEChanger struct {
 // NewPTEChanger makes a PTE change. other/addr2 are the fork child or the
 // mremap destination.
 func (k *Kernel) NewPTEChanger(name string, cpu int, c PTEChange, mm *MM, addr uint64, other *MM, addr2 uint64) *PTEChanger {
-	steps := [numPTEChanges]Step{StepFork, StepClearSoftDirty, StepUffdWP, StepMremap}
+	steps := [numPTEChanges]Step{stepFork, stepClearSoftDirty, stepUffdWP, stepMremap}
 	first := StepDone
 	if c < numPTEChanges {
 		first = steps[c]
@@ -256,7 +256,7 @@ func (c *PTEChanger) step(k *Kernel) {
 	case ChangeFork:
 		// Model: only swap PTEs are copied; fork of a present page (COW
 		// sharing) is not modelled.
-		if !p.IsSwap() || c.other == nil || !c.other.ptes[c.addr2].None() {
+		if !p.isSwap() || c.other == nil || !c.other.ptes[c.addr2].none() {
 			return
 		}
 		k.pteLock(c.other, c.addr2)
@@ -270,12 +270,12 @@ func (c *PTEChanger) step(k *Kernel) {
 	case ChangeClearSoftDirty:
 		c.mm.ptes[c.addr] = p &^ pteSoftDirty
 	case ChangeUffdWP:
-		if p.None() {
+		if p.none() {
 			return
 		}
 		c.mm.ptes[c.addr] = p | pteUffdWP
 	case ChangeMremap:
-		if p.None() || c.other == nil || !c.other.ptes[c.addr2].None() {
+		if p.none() || c.other == nil || !c.other.ptes[c.addr2].none() {
 			return
 		}
 		k.pteLock(c.other, c.addr2)
@@ -283,8 +283,8 @@ func (c *PTEChanger) step(k *Kernel) {
 		c.other.pages[c.addr2] = c.mm.pages[c.addr]
 		c.mm.ptes[c.addr] = 0
 		c.mm.pages[c.addr] = pageState{version: c.mm.pages[c.addr].version + 1, hash: k.zeroHash}
-		if p.Present() {
-			f := k.folio(p.PFN())
+		if p.present() {
+			f := k.folio(p.pfn())
 			f.removeRmap(c.mm, c.addr)
 			f.maps = append(f.maps, rmap{c.other, c.addr2})
 		}
@@ -298,18 +298,18 @@ func (c *PTEChanger) step(k *Kernel) {
 type LockHolder struct {
 	actorBase
 	folio *Folio
-	// Held reports whether a folio was locked.
-	Held bool
+	// held reports whether a folio was locked.
+	held bool
 }
 
 // NewLockHolder makes a lock holder.
 func (k *Kernel) NewLockHolder(name string, cpu int) *LockHolder {
-	return &LockHolder{actorBase: k.newBase(name, cpu, StepHolderLock)}
+	return &LockHolder{actorBase: k.newBase(name, cpu, stepHolderLock)}
 }
 
 func (h *LockHolder) step(k *Kernel) {
 	switch h.pc {
-	case StepHolderLock:
+	case stepHolderLock:
 		var best *Folio
 		for _, f := range k.folios[1:] {
 			if !f.freed && f.test(PGlru) && !f.test(PGlocked) && (best == nil || f.lruSeq > best.lruSeq) {
@@ -322,9 +322,9 @@ func (h *LockHolder) step(k *Kernel) {
 		}
 		k.folioGet(best)
 		k.folioTrylock(best, h.id)
-		h.folio, h.Held = best, true
-		h.pc = StepHolderUnlock
-	case StepHolderUnlock:
+		h.folio, h.held = best, true
+		h.pc = stepHolderUnlock
+	case stepHolderUnlock:
 		k.folioUnlock(h.folio)
 		k.folioPut(h.folio)
 		h.folio = nil
@@ -339,7 +339,7 @@ type SlotDrainer struct{ actorBase }
 
 // NewSlotDrainer makes a slot cache drain.
 func (k *Kernel) NewSlotDrainer(name string) *SlotDrainer {
-	return &SlotDrainer{actorBase: k.newBase(name, 0, StepDrainSlots)}
+	return &SlotDrainer{actorBase: k.newBase(name, 0, stepDrainSlots)}
 }
 
 func (d *SlotDrainer) step(k *Kernel) {
@@ -353,7 +353,7 @@ func (c *PTEChanger) Reset(mm *MM, addr uint64) {
 	if c.err != nil {
 		return
 	}
-	steps := [numPTEChanges]Step{StepFork, StepClearSoftDirty, StepUffdWP, StepMremap}
+	steps := [numPTEChanges]Step{stepFork, stepClearSoftDirty, stepUffdWP, stepMremap}
 	c.pc = steps[c.change]
 	c.mm, c.addr = mm, addr
 	c.Changed = false

@@ -13,7 +13,7 @@ func TestCapacityError(t *testing.T) {
 	defer func() { memAvailable = saved }()
 	memAvailable = func() int64 { return 1 << 30 }
 
-	_, err := NewKernel(Config{SwapPages: MaxPages})
+	_, err := NewKernel(Config{SwapPages: maxPages})
 	if err == nil || !strings.Contains(err.Error(), "67108864 pages") || !strings.Contains(err.Error(), "1.0 GiB") ||
 		!strings.Contains(err.Error(), "RegenerateContent") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("NewKernel of 2^26 slots on a 1 GiB machine: %v", err)

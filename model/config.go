@@ -15,18 +15,18 @@ const (
 	// SwapAddressSpacePages is SWAP_ADDRESS_SPACE_PAGES: one swap cache
 	// xarray (and, from v6.9, one zswap tree) per 64 MiB of swap.
 	SwapAddressSpacePages = 1 << 14
-	// SwapClusterPages is SWAPFILE_CLUSTER (HPAGE_PMD_NR on x86-64).
-	SwapClusterPages = 512
-	// SwapSlotsCacheSize is SWAP_SLOTS_CACHE_SIZE: free_swap_slot batches
+	// swapClusterPages is SWAPFILE_CLUSTER (HPAGE_PMD_NR on x86-64).
+	swapClusterPages = 512
+	// swapSlotsCacheSize is SWAP_SLOTS_CACHE_SIZE: free_swap_slot batches
 	// frees per CPU and returns them to the device 64 at a time.
-	SwapSlotsCacheSize = 64
+	swapSlotsCacheSize = 64
 	// PTEsPerTable is PTRS_PER_PTE: one split PTE lock per 512 PTEs.
 	PTEsPerTable = 512
-	// LRUBatchSize is the per-CPU folio_batch size used by folio_add_lru.
-	LRUBatchSize = 15
-	// MaxPages bounds a device, so that the model reports an error instead
+	// lruBatchSize is the per-CPU folio_batch size used by folio_add_lru.
+	lruBatchSize = 15
+	// maxPages bounds a device, so that the model reports an error instead
 	// of exhausting memory: 2^26 slots is 256 GiB of simulated swap.
-	MaxPages = 1 << 26
+	maxPages = 1 << 26
 )
 
 // KernelBase selects the kernel version whose data structures and
@@ -80,8 +80,8 @@ func (b Backend) String() string {
 	return fmt.Sprintf("backend(%d)", uint8(b))
 }
 
-// Backends lists the supported backends.
-func Backends() []Backend { return []Backend{BackendZram, BackendZswapZram} }
+// backends lists the supported backends.
+func backends() []Backend { return []Backend{BackendZram, BackendZswapZram} }
 
 // ParseBackend parses "zram" or "zswap+zram".
 func ParseBackend(s string) (Backend, error) {
@@ -174,7 +174,7 @@ func (c *Config) withDefaults() Config {
 		d.ZswapAcceptPercent = 90
 	}
 	if d.SlotCacheSize == 0 {
-		d.SlotCacheSize = SwapSlotsCacheSize
+		d.SlotCacheSize = swapSlotsCacheSize
 	}
 	if d.HZ == 0 {
 		d.HZ = 250
@@ -191,8 +191,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("kernel base %d: unknown; want one of v6.10, v6.8, v6.9", c.Kernel)
 	case c.Backend >= numBackends:
 		return fmt.Errorf("backend %d: unknown; want one of zram, zswap+zram", c.Backend)
-	case c.SwapPages <= 0 || c.SwapPages > MaxPages:
-		return fmt.Errorf("swap device size %d pages: want 1 to %d pages", c.SwapPages, MaxPages)
+	case c.SwapPages <= 0 || c.SwapPages > maxPages:
+		return fmt.Errorf("swap device size %d pages: want 1 to %d pages", c.SwapPages, maxPages)
 	case c.CPUs < 1 || c.CPUs > 256:
 		return fmt.Errorf("cpus %d: want 1 to 256", c.CPUs)
 	case c.SlotCacheSize < 1 || c.SlotCacheSize > 4096:

@@ -30,4 +30,43 @@
 //	  except inside swap_slot_free_notify, which only trylocks)
 //
 // Departures from the kernel are marked in comments starting "Model:".
+//
+// # Public surface
+//
+// The exported names are what the packages above model drive it with, and
+// nothing else:
+//
+//   - the fixes' hooks: Hooks and its fields, SyncMode and KernelBase with
+//     their parsers, Folio.Test with the PG flags. Kernel.ZswapStore is a
+//     wrapper exported only for fixes (writeback-on-failure stores a folio
+//     back from its FaultFailed hook);
+//   - the explorer's stepping and cloning: the actors (NewAccess,
+//     NewReclaim, NewShrinker, ...) behind Actor, Kernel.Step, Run and
+//     RunUntil, Clone and Fingerprint, Violations and CheckQuiescent, FailNext,
+//     and Mutations, which names the seeded bugs so their constants need not
+//     be exported;
+//   - the benchmarks' actors and counters: Config (its fields are the
+//     kernel's tunables and stay settable even where no caller sets them
+//     yet), the Accounter with Op and Ops, SetFailHook, ZswapIndex (the
+//     zswap tree layout the index benchmark measures);
+//   - the probe's and the cost model's mapping: Op and its names; a cost
+//     profile prices each Op, and the probe fits the price of Ops from what
+//     it measures on the running kernel.
+//
+// Deliberately not exported: the steps an actor passes through (Step values
+// are printed by their kernel function name; only the steps a caller stops
+// at with RunUntil or tests for are exported, the rest are the model's
+// program counter and change when a step is split), the PTE bit accessors,
+// the page-table, folio and pool internals, the size constants no caller
+// uses, and the counters no caller reads. Black-box tests reach the few of
+// these they need through export_test.go.
+//
+// Some enumerations stay whole although no caller names every value,
+// because a caller is handed values of the type and must be able to name
+// any it receives or may choose: KernelBase (KernelBases), FaultRet
+// (Access.LastRet), Path (Access.LastPath), ReclaimResult (Reclaim.Result),
+// ViolationKind (Violations), FailPoint (the SetFailHook argument, and
+// docs/verdicts.md names FailZramMissFree), PTEChange (NewPTEChanger) and
+// FolioFlag (Folio.Test). Violation keeps every field: it is the record of
+// a finding, printed whole by its String method.
 package model

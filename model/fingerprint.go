@@ -122,7 +122,7 @@ func (r *Reclaim) fingerprint(u func(uint64)) {
 }
 
 func (s *Shrinker) fingerprint(u func(uint64)) {
-	u(uint64(s.pc) | boolBit(s.WrittenBack, 8))
+	u(uint64(s.pc) | boolBit(s.writtenBack, 8))
 	u(uint64(s.swp))
 	u(uint64(s.ref.id)<<32 | uint64(s.ref.gen))
 	u(pfnOf(s.folio))

@@ -1,6 +1,6 @@
 package model
 
-// PFN names a folio: an index into the kernel's folio table. 0 is no folio.
+// pfn names a folio: an index into the kernel's folio table. 0 is no folio.
 type PFN uint32
 
 // FolioFlag is one of the folio flags the model tracks (include/linux/page-flags.h).
@@ -65,20 +65,8 @@ func (f *Folio) removeRmap(mm *MM, addr uint64) {
 	}
 }
 
-// PFN returns the folio's frame number.
-func (f *Folio) PFN() PFN { return f.pfn }
-
-// Data returns the folio's bytes.
-func (f *Folio) Data() []byte { return f.data }
-
 // Test reports whether all of flags are set.
 func (f *Folio) Test(flags FolioFlag) bool { return f.flags&flags == flags }
-
-// Swap returns folio->swap.
-func (f *Folio) Swap() SwpEntry { return f.swap }
-
-// RefCount returns folio_ref_count.
-func (f *Folio) RefCount() int { return int(f.ref) }
 
 func (f *Folio) test(fl FolioFlag) bool { return f.flags&fl != 0 }
 func (f *Folio) set(fl FolioFlag)       { f.flags |= fl }
@@ -168,7 +156,7 @@ func (k *Kernel) folioUnlock(f *Folio) {
 }
 
 // folioAddLRU is folio_add_lru: the folio joins the CPU's batch, which is
-// drained onto the LRU under the lruvec lock every LRUBatchSize folios.
+// drained onto the LRU under the lruvec lock every lruBatchSize folios.
 //
 // Model: batched folios already count as on the LRU for isolation
 // (lru_add_drain_all can run at any moment), so a folio lock holder can
@@ -180,7 +168,7 @@ func (k *Kernel) folioAddLRU(f *Folio) {
 	f.lruSeq = k.lruSeq
 	c := &k.cpus[k.cpu]
 	c.lruBatch++
-	if c.lruBatch == LRUBatchSize {
+	if c.lruBatch == lruBatchSize {
 		k.count(OpLRUDrain, c.lruBatch)
 		c.lruBatch = 0
 	}

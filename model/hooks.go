@@ -34,8 +34,8 @@ func (s SyncMode) String() string {
 	return fmt.Sprintf("sync(%d)", uint8(s))
 }
 
-// SyncModes lists every sync mode.
-func SyncModes() []SyncMode { return []SyncMode{SyncNone, SyncTick, SyncWaitqueue, SyncFolioLock} }
+// syncModes lists every sync mode.
+func syncModes() []SyncMode { return []SyncMode{SyncNone, SyncTick, SyncWaitqueue, SyncFolioLock} }
 
 // ParseSyncMode parses a sync mode name.
 func ParseSyncMode(s string) (SyncMode, error) {

@@ -21,12 +21,12 @@ func (k *Kernel) CheckQuiescent() int {
 	for _, mm := range k.mms {
 		for addr, p := range mm.ptes {
 			switch {
-			case p.IsSwap():
+			case p.isSwap():
 				refs[p.Entry()]++
-			case p.Present():
-				f := k.folio(p.PFN())
+			case p.present():
+				f := k.folio(p.pfn())
 				if f == nil || f.freed || !slices.Contains(f.maps, rmap{mm, uint64(addr)}) {
-					k.quiescentBug(Bug, 0, fmt.Sprintf("mm %d page %d maps pfn %d, which does not map it back", mm.id, addr, p.PFN()))
+					k.quiescentBug(Bug, 0, fmt.Sprintf("mm %d page %d maps pfn %d, which does not map it back", mm.id, addr, p.pfn()))
 				}
 			}
 		}

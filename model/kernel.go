@@ -116,15 +116,11 @@ func NewKernel(cfg Config) (*Kernel, error) {
 	return k, nil
 }
 
-// Config returns the configuration the kernel was built with, defaults
-// filled in.
-func (k *Kernel) Config() Config { return k.cfg }
-
 // NewMM adds an address space of `pages` pages, every one written once
 // with version 1 of its content and resident in its own folio.
 func (k *Kernel) NewMM(pages int) (*MM, error) {
-	if pages <= 0 || pages > MaxPages {
-		return nil, fmt.Errorf("address space of %d pages: want 1 to %d", pages, MaxPages)
+	if pages <= 0 || pages > maxPages {
+		return nil, fmt.Errorf("address space of %d pages: want 1 to %d", pages, maxPages)
 	}
 	if err := checkCapacity(fmt.Sprintf("an address space of %d resident pages", pages),
 		int64(pages)*(bytesPerPage+bytesPerFolio), "use NewEmptyMM and populate pages as needed"); err != nil {
@@ -141,8 +137,8 @@ func (k *Kernel) NewMM(pages int) (*MM, error) {
 // NewEmptyMM adds an address space whose PTEs are all none (fork targets,
 // or callers that populate pages themselves).
 func (k *Kernel) NewEmptyMM(pages int) (*MM, error) {
-	if pages <= 0 || pages > MaxPages {
-		return nil, fmt.Errorf("address space of %d pages: want 1 to %d", pages, MaxPages)
+	if pages <= 0 || pages > maxPages {
+		return nil, fmt.Errorf("address space of %d pages: want 1 to %d", pages, maxPages)
 	}
 	if err := checkCapacity(fmt.Sprintf("an address space of %d pages", pages), int64(pages)*bytesPerPage, "use fewer pages"); err != nil {
 		return nil, err
@@ -188,14 +184,11 @@ func (k *Kernel) Tick() { k.jiffies++ }
 // Folio returns the folio mapped at addr, or nil.
 func (k *Kernel) MappedFolio(mm *MM, addr uint64) *Folio {
 	p := mm.ptes[addr]
-	if !p.Present() {
+	if !p.present() {
 		return nil
 	}
-	return k.folio(p.PFN())
+	return k.folio(p.pfn())
 }
-
-// LiveFolios returns the number of folios allocated.
-func (k *Kernel) LiveFolios() int { return k.liveFolios }
 
 // StorePage makes data (exactly PageSize bytes) the new content of page
 // addr, which must be mapped: a user write of chosen bytes.
@@ -221,6 +214,3 @@ func (k *Kernel) StorePage(mm *MM, addr uint64, data []byte) error {
 	k.folioMarkDirty(f)
 	return nil
 }
-
-// SetAccounter replaces the accounting hook.
-func (k *Kernel) SetAccounter(a Accounter) { k.acct = a }

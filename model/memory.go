@@ -44,7 +44,7 @@ type Access struct {
 	// Results, for tests and benchmarks.
 	Faults   int      // do_swap_page calls
 	Retries  int      // VM_FAULT_RETRY returns
-	Sleeps   int      // one-tick sleeps (or wait queue sleeps)
+	sleeps   int      // one-tick sleeps (or wait queue sleeps)
 	LastPath Path     // how the page finally came in
 	LastRet  FaultRet // the last fault's result
 	ZswapHit bool     // the last read was served by zswap
@@ -71,9 +71,9 @@ func (a *Access) Runnable(k *Kernel) bool {
 	switch a.pc {
 	case StepDone:
 		return false
-	case StepSleep:
+	case stepSleep:
 		return k.jiffies >= a.wakeAt || a.onWQ && k.wqGen != a.wqGen
-	case StepFolioWaitLocked, StepFolioLock, StepFaultFailedLock:
+	case StepFolioWaitLocked, stepFolioLock, StepFaultFailedLock:
 		return !a.folio.test(PGlocked)
 	}
 	return true
@@ -85,7 +85,7 @@ func (a *Access) Runnable(k *Kernel) bool {
 func (a *Access) Outcome() string { return a.outcome }
 
 // WaitsForTick reports whether a sleeps until its timeout fires.
-func (a *Access) WaitsForTick(k *Kernel) bool { return a.pc == StepSleep && !a.Runnable(k) }
+func (a *Access) WaitsForTick(k *Kernel) bool { return a.pc == stepSleep && !a.Runnable(k) }
 
 func (k *Kernel) wakeSwapcacheWaiters(SwpEntry) { k.wqGen++ }
 
@@ -101,42 +101,42 @@ func (a *Access) step(k *Kernel) {
 			a.pc = StepFolioLockOrRetry
 			return
 		}
-		a.pc = StepSwapCount
-	case StepSwapCount:
+		a.pc = stepSwapCount
+	case stepSwapCount:
 		if k.skipSwapCache(a.entry, k.swapCount(a.entry)) {
 			a.path = PathBypass
-			if k.hooks.Sync == SyncNone || k.mutated(MutSkipPin) {
-				a.pc = StepAllocCharge
+			if k.hooks.Sync == SyncNone || k.mutated(mutSkipPin) {
+				a.pc = stepAllocCharge
 			} else {
-				a.pc = StepSwapcachePrepare
+				a.pc = stepSwapcachePrepare
 			}
 			return
 		}
 		a.path = PathSwapCache
-		a.pc = StepFilemapGetFolio
-	case StepSwapcachePrepare:
+		a.pc = stepFilemapGetFolio
+	case stepSwapcachePrepare:
 		if k.swapcachePrepare(a.entry) != nil {
 			a.sleep(k, true)
 			return
 		}
 		a.needClearCache = true
-		a.pc = StepAllocCharge
-	case StepSleep:
+		a.pc = stepAllocCharge
+	case stepSleep:
 		// Woken: do_swap_page returns 0 and the access faults again.
 		// __read_swap_cache_async instead loops to its lookup.
 		if a.path == PathSwapCache {
-			a.pc = StepFilemapGetFolio
+			a.pc = stepFilemapGetFolio
 			return
 		}
 		a.pc = StepHandleFault
-	case StepAllocCharge:
+	case stepAllocCharge:
 		a.allocCharge(k)
-	case StepZswapFind:
+	case stepZswapFind:
 		if k.hooks.BypassAddToSwapCache(k, a.entry) {
 			a.pc = StepBypassAddToSwapCache
 			return
 		}
-		a.pc = StepFolioAddLRU
+		a.pc = stepFolioAddLRU
 	case StepBypassAddToSwapCache:
 		if !a.needClearCache {
 			// Model: no pin (sync=none), which the RFC as posted
@@ -147,7 +147,7 @@ func (a *Access) step(k *Kernel) {
 			// consistent; a fault that loses it reads privately, as
 			// an unpinned bypass does.
 			if k.swapcachePrepare(a.entry) != nil {
-				a.pc = StepFolioAddLRU
+				a.pc = stepFolioAddLRU
 				return
 			}
 			a.needClearCache = true
@@ -159,29 +159,29 @@ func (a *Access) step(k *Kernel) {
 			a.needClearCache = false
 			a.path = PathSwapCache
 		}
-		a.pc = StepFolioAddLRU
-	case StepFolioAddLRU:
+		a.pc = stepFolioAddLRU
+	case stepFolioAddLRU:
 		if a.swapcache == nil {
 			k.swapCacheLookup(a.entry) // get_shadow_from_swap_cache
 			a.folio.swap = a.entry
 		}
 		k.folioAddLRU(a.folio)
-		a.pc = StepZswapLoad
-	case StepZswapLoad:
+		a.pc = stepZswapLoad
+	case stepZswapLoad:
 		a.zswapLoad(k)
-	case StepZswapDecompress:
+	case stepZswapDecompress:
 		a.zswapLoadDecompress(k)
-	case StepZswapLoadPut:
+	case stepZswapLoadPut:
 		a.zswapLoadPut(k)
-	case StepDeviceRead:
+	case stepDeviceRead:
 		k.zram.read(k, a.entry, a.folio)
 		a.readDone(k)
-	case StepFilemapGetFolio:
+	case stepFilemapGetFolio:
 		a.readSwapCacheAsync(k)
-	case StepSwapcachePrepareRA:
+	case stepSwapcachePrepareRA:
 		switch k.swapcachePrepare(a.entry) {
 		case nil:
-			a.pc = StepChargeRA
+			a.pc = stepChargeRA
 		case errEEXIST:
 			k.folioPut(a.folio)
 			a.folio = nil
@@ -189,9 +189,9 @@ func (a *Access) step(k *Kernel) {
 		default:
 			k.folioPut(a.folio)
 			a.folio = nil
-			a.pc = StepNoPage
+			a.pc = stepNoPage
 		}
-	case StepChargeRA:
+	case stepChargeRA:
 		a.folio.set(PGlocked | PGswapbacked)
 		a.folio.lockOwner = a.id
 		k.count(OpMemcgCharge, 1)
@@ -200,14 +200,14 @@ func (a *Access) step(k *Kernel) {
 			a.dropNewFolio(k)
 			return
 		}
-		a.pc = StepAddToSwapCache
-	case StepSwapCacheAddFolio:
+		a.pc = stepAddToSwapCache
+	case stepSwapCacheAddFolio:
 		a.swapCacheAddFolio(k)
-	case StepAddToSwapCache:
+	case stepAddToSwapCache:
 		k.addToSwapCache(a.folio, a.entry)
 		a.swapcache = a.folio
-		a.pc = StepFolioAddLRU
-	case StepNoPage:
+		a.pc = stepFolioAddLRU
+	case stepNoPage:
 		// swapin_readahead found nothing: OOM unless someone else
 		// already faulted the PTE in.
 		k.pteLock(a.mm, a.addr)
@@ -221,7 +221,7 @@ func (a *Access) step(k *Kernel) {
 			return
 		}
 		if a.tried {
-			a.pc = StepFolioLock
+			a.pc = stepFolioLock
 			return
 		}
 		a.pc = StepFolioWaitLocked
@@ -230,7 +230,7 @@ func (a *Access) step(k *Kernel) {
 		// folio and returns VM_FAULT_RETRY.
 		a.Retries++
 		a.failed(k, FaultRetry)
-	case StepFolioLock:
+	case stepFolioLock:
 		k.folioTrylock(a.folio, a.id)
 		a.pc = StepMap
 	case StepMap:
@@ -240,8 +240,8 @@ func (a *Access) step(k *Kernel) {
 		a.pc = StepFaultFailed
 	case StepFaultFailed:
 		k.hooks.FaultFailed(k, a.folio, a.entry, a.swapcache == nil)
-		a.pc = StepOutRelease
-	case StepOutRelease:
+		a.pc = stepOutRelease
+	case stepOutRelease:
 		// out_page: folio_unlock; out_release: folio_put.
 		if a.folio.test(PGlocked) && a.folio.lockOwner == a.id {
 			k.folioUnlock(a.folio)
@@ -249,13 +249,13 @@ func (a *Access) step(k *Kernel) {
 		k.folioPut(a.folio)
 		a.folio = nil
 		a.endFault(k)
-	case StepSwapcacheClear:
+	case stepSwapcacheClear:
 		k.swapcacheClear(a.entry)
 		a.needClearCache = false
 		a.finishFault()
-	case StepAnonFault:
+	case stepAnonFault:
 		a.anonFault(k)
-	case StepUserWrite:
+	case stepUserWrite:
 		a.userWrite(k)
 	}
 }
@@ -265,14 +265,14 @@ func (a *Access) step(k *Kernel) {
 func (a *Access) handleFault(k *Kernel) {
 	p := a.mm.ptes[a.addr]
 	switch {
-	case p.Present():
+	case p.present():
 		if a.write && !a.wrote {
-			a.pc = StepUserWrite
+			a.pc = stepUserWrite
 			return
 		}
 		a.pc = StepDone
-	case p.None():
-		a.pc = StepAnonFault
+	case p.none():
+		a.pc = stepAnonFault
 	default:
 		tried := a.tried
 		a.beginFault()
@@ -301,7 +301,7 @@ func (a *Access) beginFault() {
 // the queue is private to mm/memory.c, so __read_swap_cache_async's
 // -EEXIST loop still sleeps a plain tick.
 func (a *Access) sleep(k *Kernel, onWQ bool) {
-	a.Sleeps++
+	a.sleeps++
 	a.onWQ = onWQ && k.hooks.Sync == SyncWaitqueue
 	if a.onWQ {
 		k.count(OpWaitQueue, 1)
@@ -309,7 +309,7 @@ func (a *Access) sleep(k *Kernel, onWQ bool) {
 	k.count(OpSleepTick, 1)
 	a.wakeAt = k.jiffies + 2
 	a.wqGen = k.wqGen
-	a.pc = StepSleep
+	a.pc = stepSleep
 }
 
 func (a *Access) allocCharge(k *Kernel) {
@@ -323,10 +323,10 @@ func (a *Access) allocCharge(k *Kernel) {
 		return
 	}
 	if k.hooks.BypassAddToSwapCache != nil {
-		a.pc = StepZswapFind
+		a.pc = stepZswapFind
 		return
 	}
-	a.pc = StepFolioAddLRU
+	a.pc = stepFolioAddLRU
 }
 
 // readDone ends swap_read_folio: the folio is uptodate and unlocked.
@@ -345,7 +345,7 @@ func (a *Access) readSwapCacheAsync(k *Kernel) {
 		return
 	}
 	if k.swapCount(a.entry) == 0 {
-		a.pc = StepNoPage
+		a.pc = stepNoPage
 		return
 	}
 	a.folio = k.folioAlloc()
@@ -357,10 +357,10 @@ func (a *Access) readSwapCacheAsync(k *Kernel) {
 			a.dropNewFolio(k)
 			return
 		}
-		a.pc = StepSwapCacheAddFolio
+		a.pc = stepSwapCacheAddFolio
 		return
 	}
-	a.pc = StepSwapcachePrepareRA
+	a.pc = stepSwapcachePrepareRA
 }
 
 // dropNewFolio gives up the locked folio __read_swap_cache_async
@@ -370,7 +370,7 @@ func (a *Access) dropNewFolio(k *Kernel) {
 	k.folioUnlock(a.folio)
 	k.folioPut(a.folio)
 	a.folio = nil
-	a.pc = StepNoPage
+	a.pc = stepNoPage
 }
 
 // swapCacheAddFolio is the swap table's insertion: under the cluster lock,
@@ -392,7 +392,7 @@ func (a *Access) swapCacheAddFolio(k *Kernel) {
 	}
 	k.addToSwapCache(a.folio, a.entry)
 	a.swapcache = a.folio
-	a.pc = StepFolioAddLRU
+	a.pc = stepFolioAddLRU
 }
 
 // mapPage is the critical section under the PTE lock: recheck, swap_free,
@@ -409,7 +409,7 @@ func (a *Access) mapPage(k *Kernel) {
 		return
 	}
 	k.pteLock(a.mm, a.addr)
-	if !pteSame(a.mm.ptes[a.addr], a.origPTE) && !k.mutated(MutSkipPTESame) {
+	if !pteSame(a.mm.ptes[a.addr], a.origPTE) && !k.mutated(mutSkipPTESame) {
 		a.outcome = "pte_same failed: out_nomap"
 		a.failed(k, FaultOK)
 		return
@@ -419,7 +419,7 @@ func (a *Access) mapPage(k *Kernel) {
 		a.failed(k, FaultSIGBUS)
 		return
 	}
-	exclusive := a.origPTE.Exclusive() || a.swapcache == nil
+	exclusive := a.origPTE.exclusive() || a.swapcache == nil
 	k.swapFree(a.entry)
 	if a.swapcache != nil && k.shouldTryToFreeSwap(f, a.write) {
 		k.folioFreeSwap(f)
@@ -460,7 +460,7 @@ func (a *Access) failed(k *Kernel, ret FaultRet) {
 	}
 	switch {
 	case k.hooks.FaultFailed == nil:
-		a.pc = StepOutRelease
+		a.pc = stepOutRelease
 	case a.folio != nil && (!a.folio.test(PGlocked) || a.folio.lockOwner != a.id):
 		// The hook runs with the folio locked, as zswap_store wants it.
 		// On the RETRY exit the fault no longer holds the lock
@@ -476,7 +476,7 @@ func (a *Access) failed(k *Kernel, ret FaultRet) {
 func (a *Access) endFault(k *Kernel) {
 	a.LastRet = a.ret
 	if a.needClearCache {
-		a.pc = StepSwapcacheClear
+		a.pc = stepSwapcacheClear
 		return
 	}
 	a.finishFault()
@@ -492,7 +492,7 @@ func (a *Access) finishFault() {
 // anonFault is do_anonymous_page for a none PTE: a zero page.
 func (a *Access) anonFault(k *Kernel) {
 	k.pteLock(a.mm, a.addr)
-	if !a.mm.ptes[a.addr].None() {
+	if !a.mm.ptes[a.addr].none() {
 		a.pc = StepHandleFault
 		return
 	}
@@ -516,11 +516,11 @@ func (a *Access) anonFault(k *Kernel) {
 func (a *Access) userWrite(k *Kernel) {
 	k.pteLock(a.mm, a.addr)
 	p := a.mm.ptes[a.addr]
-	if !p.Present() {
+	if !p.present() {
 		a.pc = StepHandleFault
 		return
 	}
-	f := k.folio(p.PFN())
+	f := k.folio(p.pfn())
 	if f.test(PGswapcache) && f.mapcount() == 1 && k.folioTrylock(f, a.id) {
 		k.folioFreeSwap(f)
 		k.folioUnlock(f)

@@ -199,7 +199,7 @@ var failures = []failure{
 		runUntil(t, k, fault, model.StepFolioLockOrRetry)
 		h := k.NewLockHolder("isolate", 0)
 		k.Step(h)
-		if !h.Held {
+		if !h.Held() {
 			t.Fatal("lock holder found no folio")
 		}
 		k.Step(fault) // folio_lock_or_retry: locked, wait

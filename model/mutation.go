@@ -7,25 +7,25 @@ type Mutation uint8
 
 // The mutations.
 const (
-	// MutSkipPTESame drops do_swap_page's pte_same check.
-	MutSkipPTESame Mutation = 1 << iota
-	// MutSkipPin drops the bypass path's swapcache_prepare pin (and so its
+	// mutSkipPTESame drops do_swap_page's pte_same check.
+	mutSkipPTESame Mutation = 1 << iota
+	// mutSkipPin drops the bypass path's swapcache_prepare pin (and so its
 	// swapcache_clear), whatever the sync mode says.
-	MutSkipPin
-	// MutDoubleFreeEntry makes an exclusive zswap_load free its entry twice.
-	MutDoubleFreeEntry
-	// MutSkipLoadDirty makes an exclusive zswap_load forget to mark the
+	mutSkipPin
+	// mutDoubleFreeEntry makes an exclusive zswap_load free its entry twice.
+	mutDoubleFreeEntry
+	// mutSkipLoadDirty makes an exclusive zswap_load forget to mark the
 	// folio dirty.
-	MutSkipLoadDirty
+	mutSkipLoadDirty
 )
 
 // Mutations lists every mutation with its name.
 func Mutations() map[string]Mutation {
 	return map[string]Mutation{
-		"skip-pte-same":     MutSkipPTESame,
-		"skip-pin":          MutSkipPin,
-		"double-free-entry": MutDoubleFreeEntry,
-		"skip-load-dirty":   MutSkipLoadDirty,
+		"skip-pte-same":     mutSkipPTESame,
+		"skip-pin":          mutSkipPin,
+		"double-free-entry": mutDoubleFreeEntry,
+		"skip-load-dirty":   mutSkipLoadDirty,
 	}
 }
 

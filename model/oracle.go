@@ -176,8 +176,8 @@ func (f FailPoint) String() string {
 	return "fail?"
 }
 
-// ParseFailPoint parses a fail point name.
-func ParseFailPoint(s string) (FailPoint, error) {
+// parseFailPoint parses a fail point name.
+func parseFailPoint(s string) (FailPoint, error) {
 	return parseName[FailPoint]("fail point", s, failNames[:])
 }
 

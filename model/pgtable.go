@@ -24,33 +24,33 @@ const (
 func mkSwapPTE(e SwpEntry, bits PTE) PTE { return PTE(e)<<pteShift | pteSwap | bits }
 func mkPTE(pfn PFN, bits PTE) PTE        { return PTE(pfn)<<pteShift | ptePresent | bits }
 
-// None reports pte_none.
-func (p PTE) None() bool { return p == 0 }
+// none reports pte_none.
+func (p PTE) none() bool { return p == 0 }
 
-// Present reports pte_present.
-func (p PTE) Present() bool { return p&ptePresent != 0 }
+// present reports pte_present.
+func (p PTE) present() bool { return p&ptePresent != 0 }
 
-// IsSwap reports whether p holds a swap entry.
-func (p PTE) IsSwap() bool { return p&pteSwap != 0 }
+// isSwap reports whether p holds a swap entry.
+func (p PTE) isSwap() bool { return p&pteSwap != 0 }
 
 // Entry returns the swap entry of a swap PTE (pte_to_swp_entry).
 func (p PTE) Entry() SwpEntry { return SwpEntry(p >> pteShift) }
 
-// PFN returns the folio of a present PTE.
-func (p PTE) PFN() PFN { return PFN(p >> pteShift) }
+// pfn returns the folio of a present PTE.
+func (p PTE) pfn() PFN { return PFN(p >> pteShift) }
 
-// Exclusive reports pte_swp_exclusive.
-func (p PTE) Exclusive() bool { return p&pteSwpExclusive != 0 }
+// exclusive reports pte_swp_exclusive.
+func (p PTE) exclusive() bool { return p&pteSwpExclusive != 0 }
 
-// SoftDirty reports the (swap) soft-dirty bit.
-func (p PTE) SoftDirty() bool { return p&pteSoftDirty != 0 }
+// softDirty reports the (swap) soft-dirty bit.
+func (p PTE) softDirty() bool { return p&pteSoftDirty != 0 }
 
 func (p PTE) String() string {
 	switch {
-	case p.None():
+	case p.none():
 		return "none"
-	case p.Present():
-		return fmt.Sprintf("pfn %d%s", p.PFN(), p.bitString())
+	case p.present():
+		return fmt.Sprintf("pfn %d%s", p.pfn(), p.bitString())
 	default:
 		return fmt.Sprintf("swp %d%s", p.Entry(), p.bitString())
 	}
@@ -87,9 +87,6 @@ type MM struct {
 // ID returns the address space's index in the kernel.
 func (mm *MM) ID() int { return mm.id }
 
-// Pages returns the number of pages mapped.
-func (mm *MM) Pages() int { return len(mm.ptes) }
-
 // PTE returns the current value of the PTE for addr (a page index).
 func (mm *MM) PTE(addr uint64) PTE { return mm.ptes[addr] }
 
@@ -103,5 +100,5 @@ func (k *Kernel) pteLock(mm *MM, addr uint64) {
 // swap PTE (ok false if the PTE is not a swap PTE).
 func (mm *MM) Entry(addr uint64) (SwpEntry, bool) {
 	p := mm.ptes[addr]
-	return p.Entry(), p.IsSwap()
+	return p.Entry(), p.isSwap()
 }

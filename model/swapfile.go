@@ -38,10 +38,10 @@ func (k *Kernel) SwapMap(e SwpEntry) (count int, hasCache bool) {
 	return int(v & swapCountMsk), v&swapHasCache != 0
 }
 
-// SlotsInUse returns the number of slots not free (including batched frees).
-func (k *Kernel) SlotsInUse() int { return k.si.inuse }
+// slotsInUse returns the number of slots not free (including batched frees).
+func (k *Kernel) slotsInUse() int { return k.si.inuse }
 
-func (k *Kernel) clusterLock(e SwpEntry) { k.count(OpClusterLock, int(e/SwapClusterPages)) }
+func (k *Kernel) clusterLock(e SwpEntry) { k.count(OpClusterLock, int(e/swapClusterPages)) }
 
 // swapCount is __swap_count: a lockless read of the entry's count.
 func (k *Kernel) swapCount(e SwpEntry) int { return int(k.si.swapMap[e] & swapCountMsk) }

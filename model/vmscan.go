@@ -39,14 +39,14 @@ type Reclaim struct {
 
 // NewReclaim makes a reclaim of the page mapped at addr.
 func (k *Kernel) NewReclaim(name string, cpu int, mm *MM, addr uint64) *Reclaim {
-	r := &Reclaim{actorBase: k.newBase(name, cpu, StepIsolate)}
+	r := &Reclaim{actorBase: k.newBase(name, cpu, stepIsolate)}
 	r.Reset(mm, addr)
 	return r
 }
 
-// NewReclaimEntry makes a reclaim of the swap cache folio of e.
-func (k *Kernel) NewReclaimEntry(name string, cpu int, e SwpEntry) *Reclaim {
-	r := &Reclaim{actorBase: k.newBase(name, cpu, StepIsolate), target: e, byEnt: true}
+// newReclaimEntry makes a reclaim of the swap cache folio of e.
+func (k *Kernel) newReclaimEntry(name string, cpu int, e SwpEntry) *Reclaim {
+	r := &Reclaim{actorBase: k.newBase(name, cpu, stepIsolate), target: e, byEnt: true}
 	if uint64(e) >= uint64(len(k.si.swapMap)) {
 		r.fail(fmt.Errorf("%s: entry %d: device has %d slots", name, e, len(k.si.swapMap)))
 	}
@@ -57,7 +57,7 @@ func (k *Kernel) NewReclaimEntry(name string, cpu int, e SwpEntry) *Reclaim {
 func (r *Reclaim) Reset(mm *MM, addr uint64) {
 	*r = Reclaim{actorBase: r.actorBase, mm: mm, addr: addr}
 	if r.err == nil {
-		r.pc = StepIsolate
+		r.pc = stepIsolate
 		r.checkPage("reclaim", mm, addr)
 	}
 }
@@ -78,7 +78,7 @@ func (r *Reclaim) putback(k *Kernel, res ReclaimResult) {
 func (r *Reclaim) step(k *Kernel) {
 	f := r.folio
 	switch r.pc {
-	case StepIsolate:
+	case stepIsolate:
 		if r.byEnt {
 			f = k.swapCacheLookup(r.target)
 		} else {
@@ -90,33 +90,33 @@ func (r *Reclaim) step(k *Kernel) {
 		}
 		k.folioGet(f)
 		r.folio = f
-		r.pc = StepTrylock
-	case StepTrylock:
+		r.pc = stepTrylock
+	case stepTrylock:
 		if !k.folioTrylock(f, r.id) {
 			k.folioPut(f)
 			r.done(k, ReclaimKept)
 			return
 		}
 		if f.test(PGswapcache) {
-			r.pc = StepTryToUnmap
+			r.pc = stepTryToUnmap
 			return
 		}
-		r.pc = StepAllocSwap
-	case StepAllocSwap:
+		r.pc = stepAllocSwap
+	case stepAllocSwap:
 		e, ok := k.getSwapPage()
 		if !ok {
 			r.putback(k, ReclaimSwapFull)
 			return
 		}
 		f.swap = e
-		r.pc = StepReclaimAddToSwapCache
-	case StepReclaimAddToSwapCache:
+		r.pc = stepReclaimAddToSwapCache
+	case stepReclaimAddToSwapCache:
 		k.addToSwapCache(f, f.swap)
 		k.folioMarkDirty(f)
-		r.pc = StepTryToUnmap
-	case StepTryToUnmap:
+		r.pc = stepTryToUnmap
+	case stepTryToUnmap:
 		r.tryToUnmap(k)
-	case StepZswapStore:
+	case stepZswapStore:
 		// swap_writepage
 		f.clear(PGdirty) // folio_clear_dirty_for_io
 		if k.folioFreeSwap(f) {
@@ -125,14 +125,14 @@ func (r *Reclaim) step(k *Kernel) {
 		}
 		if k.zswapStore(f) {
 			r.Stored = true
-			r.pc = StepRemoveMapping
+			r.pc = stepRemoveMapping
 			return
 		}
-		r.pc = StepDeviceWrite
-	case StepDeviceWrite:
+		r.pc = stepDeviceWrite
+	case stepDeviceWrite:
 		k.zram.write(k, f.swap, f)
-		r.pc = StepRemoveMapping
-	case StepRemoveMapping:
+		r.pc = stepRemoveMapping
+	case stepRemoveMapping:
 		// __remove_mapping: only the isolation and swap cache references
 		// may remain (folio_ref_freeze), and the folio must be clean.
 		if f.ref != 2 || f.test(PGdirty) || f.mapcount() != 0 {
@@ -156,7 +156,7 @@ func (r *Reclaim) tryToUnmap(k *Kernel) {
 		m := f.maps[len(f.maps)-1]
 		k.pteLock(m.mm, m.addr)
 		p := m.mm.ptes[m.addr]
-		if !p.Present() || p.PFN() != f.pfn {
+		if !p.present() || p.pfn() != f.pfn {
 			k.bug(f.swap, "rmap names a PTE that does not map the folio")
 			break
 		}
@@ -181,8 +181,8 @@ func (r *Reclaim) tryToUnmap(k *Kernel) {
 		return
 	}
 	if f.test(PGdirty) {
-		r.pc = StepZswapStore
+		r.pc = stepZswapStore
 		return
 	}
-	r.pc = StepRemoveMapping
+	r.pc = stepRemoveMapping
 }

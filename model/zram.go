@@ -142,5 +142,5 @@ func (z *zram) slotFreeNotify(k *Kernel, e SwpEntry) {
 	z.freePage(k, e)
 }
 
-// ZramStoredBytes returns the bytes zram's pool holds (class sizes).
-func (k *Kernel) ZramStoredBytes() int64 { return k.zram.pool.totalBytes }
+// zramStoredBytes returns the bytes zram's pool holds (class sizes).
+func (k *Kernel) zramStoredBytes() int64 { return k.zram.pool.totalBytes }

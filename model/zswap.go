@@ -12,7 +12,7 @@ import (
 // generation to catch use after free) instead of pointers, so that 2^24
 // entries fit in well under 2 GiB and the garbage collector has nothing to
 // scan. The fields are packed into 40 bytes: the swap offset is 32 bits
-// (Config.SwapPages is at most MaxPages) and the refcount 16 (its holders
+// (Config.SwapPages is at most maxPages) and the refcount 16 (its holders
 // are the tree and one loader per CPU).
 type zswapEntry struct {
 	handle   zsHandle // compressed object; the repeated word if length == 0
@@ -293,11 +293,11 @@ func (k *Kernel) zswapInvalidate(e SwpEntry) {
 	k.zswapInvalidateEntry(t, id)
 }
 
-// ZswapEntries returns the number of entries in zswap's trees.
-func (k *Kernel) ZswapEntries() int { return k.zs.stored }
+// zswapEntries returns the number of entries in zswap's trees.
+func (k *Kernel) zswapEntries() int { return k.zs.stored }
 
-// ZswapPoolBytes returns the zswap pool size (sum of class sizes).
-func (k *Kernel) ZswapPoolBytes() int64 { return k.zs.pool.totalBytes }
+// zswapPoolBytes returns the zswap pool size (sum of class sizes).
+func (k *Kernel) zswapPoolBytes() int64 { return k.zs.pool.totalBytes }
 
 // ZswapHas reports whether zswap holds an entry for e (a lookup without
 // cost, for tests and the oracle).
@@ -486,12 +486,12 @@ func (a *Access) zswapLoad(k *Kernel) {
 		}
 	}
 	if id == 0 {
-		a.pc = StepDeviceRead
+		a.pc = stepDeviceRead
 		return
 	}
 	a.zsHit = true
 	a.zsRef = z.ref(id)
-	a.pc = StepZswapDecompress
+	a.pc = stepZswapDecompress
 }
 
 // zswapEntryRelease drops one holder's claim on entry id: v6.8 puts a
@@ -542,14 +542,14 @@ func (k *Kernel) zswapLoadDone(e SwpEntry, ref zswapRef, invalidate bool) (relea
 func (a *Access) zswapLoadDecompress(k *Kernel) {
 	k.zswapDecompress(a.zsRef, a.folio)
 	if k.cfg.Kernel == V6_8 {
-		a.pc = StepZswapLoadPut
+		a.pc = stepZswapLoadPut
 		return
 	}
 	if a.zsExcl {
-		if k.zswapLoadDone(a.entry, a.zsRef, true) && k.mutated(MutDoubleFreeEntry) {
+		if k.zswapLoadDone(a.entry, a.zsRef, true) && k.mutated(mutDoubleFreeEntry) {
 			k.zswapEntryRelease(a.zsRef.id)
 		}
-		if !k.mutated(MutSkipLoadDirty) {
+		if !k.mutated(mutSkipLoadDirty) {
 			k.folioMarkDirty(a.folio)
 		}
 	}
@@ -569,10 +569,10 @@ func (a *Access) zswapLoadPut(k *Kernel) {
 		return
 	}
 	excl := k.exclusiveLoad(a.folio)
-	if k.zswapLoadDone(a.entry, a.zsRef, excl) && k.mutated(MutDoubleFreeEntry) {
+	if k.zswapLoadDone(a.entry, a.zsRef, excl) && k.mutated(mutDoubleFreeEntry) {
 		k.zswapEntryRelease(a.zsRef.id)
 	}
-	if excl && !k.mutated(MutSkipLoadDirty) {
+	if excl && !k.mutated(mutSkipLoadDirty) {
 		k.folioMarkDirty(a.folio)
 	}
 	a.readDone(k)

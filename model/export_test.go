@@ -1,0 +1,32 @@
+package model
+
+// Names the black-box tests (package model_test) need and no package outside
+// model uses: compiled only into the tests, so they are not part of the
+// public surface (doc.go).
+
+const (
+	MaxPages           = maxPages
+	SwapSlotsCacheSize = swapSlotsCacheSize
+	StepAllocCharge    = stepAllocCharge
+	StepChargeRA       = stepChargeRA
+	StepSleep          = stepSleep
+)
+
+var (
+	Backends       = backends
+	ParseFailPoint = parseFailPoint
+	ParsePTEChange = parsePTEChange
+)
+
+func (k *Kernel) Config() Config         { return k.cfg }
+func (k *Kernel) SlotsInUse() int        { return k.slotsInUse() }
+func (k *Kernel) ZswapEntries() int      { return k.zswapEntries() }
+func (k *Kernel) ZswapPoolBytes() int64  { return k.zswapPoolBytes() }
+func (k *Kernel) ZramStoredBytes() int64 { return k.zramStoredBytes() }
+
+func (k *Kernel) NewReclaimEntry(name string, cpu int, e SwpEntry) *Reclaim {
+	return k.newReclaimEntry(name, cpu, e)
+}
+
+// Held reports whether the lock holder locked a folio.
+func (h *LockHolder) Held() bool { return h.held }
