@@ -16,7 +16,8 @@ import (
 	"github.com/swapbench/swapbench/workloads"
 )
 
-// Kernel releases that decide the mapping (KERNEL.md sections 2 and 5).
+// Kernel releases that decide the mapping (docs/kernels.md#the-pin,
+// docs/kernels.md#the-fixes).
 var (
 	releaseMerged    = version{6, 9}  // 25cd241408a2, v6.9-rc2: the merged fix
 	releaseWaitqueue = version{6, 12} // 01626a182302: the pin's wait queue
