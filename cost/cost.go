@@ -4,8 +4,8 @@
 // bytes, ...; see model/ops.go), gives each codec a compression and a
 // decompression cost (optionally per data class), and sets the tick
 // length (HZ). Every number carries a source: a published measurement
-// (KERNEL.md section 6), a derivation from one ("derived: ..."), or an
-// assumption with its reasoning ("assumed: ...").
+// (docs/kernels.md#published-costs), a derivation from one
+// ("derived: ..."), or an assumption with its reasoning ("assumed: ...").
 //
 // An Accounter (a model.Accounter) sums the charges per simulated CPU. A
 // Sched runs several actors in modelled-time order and lets the

@@ -2,7 +2,7 @@ package cost
 
 import "github.com/swapbench/swapbench/model"
 
-// The anchors, from ../shared/KERNEL.md section 6 (per 4 KiB page):
+// The anchors, from docs/kernels.md#published-costs (per 4 KiB page):
 //
 //	pin (13ddaf26be32)        bypass 4.17 -> 4.26 us with the pin; swap cache path 5.02 us
 //	bypass removal (RFC 4/10) 4.12 -> 5.29 us per zero page
@@ -21,7 +21,7 @@ const (
 	srcPin  = "derived: the pin adds (4.26-4.17)us = 90ns per swapin (13ddaf26be32): swapcache_prepare + swapcache_clear + their two cluster locks (15ns each, assumed) = 2x30ns + 2x15ns"
 	srcAdd  = "derived: solved so that the model's never-bypass zero-page swapin from zram on v6.8 costs the swap cache path's 5.02us, 0.76us over the bypass's 4.26us (13ddaf26be32): the add is that difference plus what the swap cache path skips (swapcache_clear, free_swap_slot and its share of the batch flush, zswap_invalidate, a zswap lookup) less its extra swap cache lookup; bench.TestCalibration checks it"
 	srcDel  = "derived: removing the bypass costs 1.17us per zero page (4.12 -> 5.29us, RFC 4/10, Kairui Song) for swap cache add, lookup and delete; the swapin's share is 0.76us (swap_cache_add line), the deletion the rest: 1.17-0.76 = 410ns"
-	srcRead = "derived: a zram random 4 KiB read takes 1.7us with lz4 (fio, third-party, KERNEL.md s6) of which lz4 decompression is 0.82us (lz4 README: 4970 MB/s, Core i7-9700K: 4096B in 0.82us): bio submission/completion and zram_read_page bookkeeping, 880ns"
+	srcRead = "derived: a zram random 4 KiB read takes 1.7us with lz4 (fio, third-party, docs/kernels.md#published-costs) of which lz4 decompression is 0.82us (lz4 README: 4970 MB/s, Core i7-9700K: 4096B in 0.82us): bio submission/completion and zram_read_page bookkeeping, 880ns"
 	srcTick = "assumed: CONFIG_HZ=250, the Kconfig default (kernel/Kconfig.hz)"
 )
 
@@ -70,13 +70,13 @@ func x86Ops(p *Profile) {
 }
 
 // Codec costs per page. Decompression is anchored on the fio zram reads
-// less the read overhead (device_read line); compression, which KERNEL.md
-// has no number for, on the lz4 README's lzbench table (Core i7-9700K,
-// Silesia corpus, single thread).
+// less the read overhead (device_read line); compression, which no
+// published swapin figure covers, on the lz4 README's lzbench table
+// (Core i7-9700K, Silesia corpus, single thread).
 func x86Codecs(p *Profile) {
 	const (
 		lzbench = "lz4 README lzbench table (Core i7-9700K, Silesia): "
-		fio     = "derived: zram random 4 KiB read (fio, third-party, KERNEL.md s6) "
+		fio     = "derived: zram random 4 KiB read (fio, third-party, docs/kernels.md#published-costs) "
 	)
 	codec := func(name string, cb float64, csrc string, db float64, dsrc string) {
 		p.Codecs[name] = CodecCost{Compress: Charge{cb, 0, csrc}, Decompress: Charge{db, 0, dsrc}}
@@ -114,7 +114,7 @@ func x86_2024() *Profile {
 func swaptable2026() *Profile {
 	p := x86_2024()
 	p.Name = "swaptable-2026"
-	const src = "assumed: KERNEL.md s6 calls the swap cache cost after the 2025-26 swap table 'trivial': a table slot in the cluster, under the cluster lock the path already holds"
+	const src = "assumed: the swap cache cost after the 2025-26 swap table is called 'trivial' (unverified, docs/kernels.md#published-costs): a table slot in the cluster, under the cluster lock the path already holds"
 	p.Ops[model.OpSwapCacheAdd] = Charge{30, 0, src + "; ~30ns to set it"}
 	p.Ops[model.OpSwapCacheDelete] = Charge{30, 0, src + "; ~30ns to clear it"}
 	p.Ops[model.OpSwapCacheLookup] = Charge{10, 0, src + "; ~10ns to read it, no tree walk"}

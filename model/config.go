@@ -30,7 +30,7 @@ const (
 )
 
 // KernelBase selects the kernel version whose data structures and
-// invalidation timing the model reproduces (KERNEL.md sections 3 and 4).
+// invalidation timing the model reproduces (docs/kernels.md#kernel-bases).
 type KernelBase uint8
 
 // The kernel bases.

@@ -3,7 +3,7 @@ package model
 import "fmt"
 
 // SyncMode is how concurrent swapins of one entry are serialised on the
-// bypass path (KERNEL.md section 2).
+// bypass path (13ddaf26be32, swapcache_prepare; docs/kernels.md#the-pin).
 type SyncMode uint8
 
 // The sync modes.
@@ -42,7 +42,8 @@ func ParseSyncMode(s string) (SyncMode, error) {
 	return parseName[SyncMode]("sync mode", s, syncNames[:])
 }
 
-// Hooks are the places where the proposals in KERNEL.md section 5 differ.
+// Hooks are the places where the proposals of the March 2024 thread differ
+// (docs/kernels.md#the-fixes).
 // A fix is a Hooks value; a nil function means the kernel's own behaviour
 // for the configured base.
 type Hooks struct {

@@ -15,8 +15,9 @@ const (
 // not present (do_swap_page for a swap entry, do_anonymous_page for none)
 // and, for a write, writes the next version of the page once it is mapped.
 //
-// The do_swap_page steps follow mm/memory.c of v6.8/v6.9 (KERNEL.md
-// section 3), with the fix hooks where the proposals differ.
+// The do_swap_page steps follow mm/memory.c of v6.8/v6.9 (do_swap_page
+// after 13ddaf26be32; docs/kernels.md#the-bypass-path), with the fix hooks
+// where the proposals differ.
 type Access struct {
 	actorBase
 	mm    *MM

@@ -296,7 +296,7 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 	}
 	if len(zs) > 0 {
 		f.Notes = append(f.Notes, Note{Name: "bypass-zero-page-swapin", NS: Median(zs), Source: fmt.Sprintf(
-			"measured: swapbench probe on %s, median over %d configurations of the bypass swapin of a zero page (swap zeromap: no zswap, no zram); compare KERNEL.md s6's 4.17us zram zero-page swapin of 2024", kernel, len(zs))})
+			"measured: swapbench probe on %s, median over %d configurations of the bypass swapin of a zero page (swap zeromap: no zswap, no zram); compare 13ddaf26be32's 4.17us zram zero-page swapin of 2024", kernel, len(zs))})
 	}
 	if opts.Simulate != nil {
 		if err := f.fitBase(results, kernel, opts.Simulate); err != nil {

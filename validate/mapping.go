@@ -17,7 +17,8 @@ import (
 	"github.com/swapbench/swapbench/workloads"
 )
 
-// Kernel releases that decide the mapping (KERNEL.md sections 2 and 5).
+// Kernel releases that decide the mapping (docs/kernels.md#the-pin,
+// docs/kernels.md#the-fixes).
 var (
 	releaseWaitqueue = version{6, 12} // 01626a182302: the pin's wait queue
 	releasePin       = version{6, 8}  // 13ddaf26be32, v6.8-rc6: the pin

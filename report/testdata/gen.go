@@ -2,7 +2,7 @@
 
 // gen writes the synthetic benchmark files the report and plots tests
 // read. They follow the format the bench package emits; the numbers are
-// made up, shaped like the published anchors in shared/KERNEL.md.
+// made up, shaped like the published anchors in docs/kernels.md#published-costs.
 //
 //	go run ./report/testdata/gen.go
 package main
