@@ -181,7 +181,7 @@ func (k *Kernel) Jiffies() uint64 { return k.jiffies }
 // Tick advances time by one jiffy: sleepers whose timeout fires wake.
 func (k *Kernel) Tick() { k.jiffies++ }
 
-// Folio returns the folio mapped at addr, or nil.
+// MappedFolio returns the folio mapped at addr, or nil.
 func (k *Kernel) MappedFolio(mm *MM, addr uint64) *Folio {
 	p := mm.ptes[addr]
 	if !p.present() {
