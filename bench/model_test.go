@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/swapbench/swapbench/cost"
@@ -166,8 +167,16 @@ func TestExpectedCost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.LossRetry != 0 || m.LossPTEChange != 0 || m.Retry <= m.OK || m.PTEChange <= m.OK || m.StoreFail != m.PTEChange {
+	if m.LossRetry != 0 || m.LossPTEChange != 0 || m.Retry <= m.OK || m.PTEChange <= m.OK {
 		t.Errorf("merged: %+v", m)
+	}
+	// ModelPathCosts prices a fix's store-fail path as its pte-change
+	// path when the fix stores nothing back (StoresOnFailure): no store
+	// can fail. The benchmark proves that premise: arming a store failure
+	// for merged finds no store to fail.
+	s := Swapin{Variant: variant(t, "merged", "tick", "v6.9"), Backend: model.BackendZswapZram, Comp: "lz4", Data: "text", Event: EventStoreFail, Profile: p, Seed: 1}
+	if _, err := runBatches(s, 1, true); err == nil || !strings.Contains(err.Error(), "stored nothing back") {
+		t.Errorf("%s: %v, want the failed fault to store nothing back", s.Name(), err)
 	}
 	// Two faults race for the page: the loser sleeps 1 to 2 ticks (4 to
 	// 8 ms at HZ=250) under the pin; with the wait queue it waits for the
