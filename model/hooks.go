@@ -34,8 +34,6 @@ func (s SyncMode) String() string {
 	return fmt.Sprintf("sync(%d)", uint8(s))
 }
 
-// syncModes lists every sync mode.
-func syncModes() []SyncMode { return []SyncMode{SyncNone, SyncTick, SyncWaitqueue, SyncFolioLock} }
 
 // ParseSyncMode parses a sync mode name.
 func ParseSyncMode(s string) (SyncMode, error) {
