@@ -130,7 +130,7 @@ func TestDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs = append(outs, regexp.MustCompile(`in [0-9.]+s \([0-9]+ schedules/s\)`).ReplaceAllString(FormatResults(rs, scs, DefaultBounds, 1), ""))
+		outs = append(outs, regexp.MustCompile(`in [0-9.]+s \([0-9]+ schedules/s\)`).ReplaceAllString(formatted(t, rs, scs), ""))
 	}
 	if outs[0] != outs[1] {
 		t.Fatalf("two runs differ:\n%s\n----\n%s", outs[0], outs[1])
@@ -189,7 +189,7 @@ func TestWalk(t *testing.T) {
 		if rs[0].Verdict != LosesData {
 			t.Errorf("exclusive in storm: %s, want loses-data", rs[0].Verdict)
 		}
-		return regexp.MustCompile(`in [0-9.]+s \([0-9]+ schedules/s\)`).ReplaceAllString(FormatResults(rs, []Scenario{storm}, DefaultBounds, 1), "")
+		return regexp.MustCompile(`in [0-9.]+s \([0-9]+ schedules/s\)`).ReplaceAllString(formatted(t, rs, []Scenario{storm}), "")
 	}
 	if a, b := run(3), run(3); a != b {
 		t.Fatalf("same seed, different output:\n%s\n----\n%s", a, b)
@@ -312,5 +312,65 @@ func TestYosrysRace(t *testing.T) {
 	}
 	if r := check(t, variant(t, "always-swapcache", "tick", "v6.9"), "concurrent", 0); r.Verdict != Safe {
 		t.Errorf("always-swapcache tick concurrent: %s, want safe", r.Verdict)
+	}
+}
+
+// formatted is FormatResults of rs with their replayed traces.
+func formatted(t *testing.T, rs []Result, scs []Scenario) string {
+	t.Helper()
+	trs, err := Traces(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return FormatResults(rs, trs, scs, DefaultBounds, 1)
+}
+
+// TestFormatDoesNotReplay: the formatter prints the traces it is handed
+// and does no model work: a result whose schedule could not be replayed
+// still prints the given trace.
+func TestFormatDoesNotReplay(t *testing.T) {
+	r := check(t, variant(t, "exclusive", "tick", "v6.9"), "pte-change", 0)
+	trs, err := Traces([]Result{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := trs[0].Timeline()
+	r.Counterexample.Schedule = []Choice{99} // no actor 99: a replay would fail
+	out := FormatResults([]Result{r}, trs, nil, DefaultBounds, 1)
+	if !strings.Contains(out, want) {
+		t.Errorf("the formatter did not print the trace it was given:\n%s", out)
+	}
+	if _, err := Traces([]Result{r}); err == nil {
+		t.Error("replaying a bad schedule did not fail: the test proves nothing")
+	}
+}
+
+// TestSummaryShowsProposalsRaces: the summary's timelines are the
+// proposals' own races at the sync mode each was proposed with; a pinned
+// fix run without its pin is a labelled control with no timeline.
+func TestSummaryShowsProposalsRaces(t *testing.T) {
+	var vs []fixes.Variant
+	for _, s := range []string{"tick", "none"} {
+		vs = append(vs, variant(t, "exclusive", s, "v6.9"))
+	}
+	vs = append(vs, variant(t, "merged", "none", "v6.9"))
+	scs, _ := ScenariosByName([]string{"pte-change", "concurrent"})
+	rs, err := Check(Options{Variants: vs, Scenarios: scs, Bounds: DefaultBounds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trs, err := Traces(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := FormatSummary(rs, trs, scs, DefaultBounds, 1)
+	if !strings.Contains(out, "\nfix=exclusive/sync=tick/kernel=v6.9\n") {
+		t.Errorf("no timeline of exclusive at its own sync mode:\n%s", out)
+	}
+	if strings.Contains(out, "fix=exclusive/sync=none/") || strings.Contains(out, "fix=merged/sync=none/") {
+		t.Errorf("a control's timeline in the summary:\n%s", out)
+	}
+	if !regexp.MustCompile(`(?m)^merged +none\* `).MatchString(out) {
+		t.Errorf("merged/none is not marked a control:\n%s", out)
 	}
 }

@@ -127,6 +127,12 @@ func (c *Cell) Delta() string {
 	return c.Cmp.FormatDelta(c.Base.Summary.Center, c.Summary.Center)
 }
 
+// Deterministic reports whether every round gave the same value (the
+// modelled units): there is no variance for a test or an interval.
+func (c *Cell) Deterministic() bool {
+	return len(c.Values) > 0 && c.Values[0] == c.Values[len(c.Values)-1]
+}
+
 // Significant reports whether the cell differs from its baseline at
 // the comparison's alpha level.
 func (c *Cell) Significant() bool {

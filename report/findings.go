@@ -51,6 +51,10 @@ func (c *Comparison) Findings(n int) []string {
 				if cell.Cmp.N1 != cell.Cmp.N2 {
 					stat = fmt.Sprintf("p=%.3f n=%d+%d", cell.Cmp.P, cell.Cmp.N1, cell.Cmp.N2)
 				}
+				if cell.Deterministic() && cell.Base.Deterministic() {
+					// The same value in every round: no test to quote.
+					stat = "deterministic"
+				}
 				var text string
 				switch {
 				case old == 0 || now == 0:

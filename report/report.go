@@ -13,12 +13,16 @@ import (
 // Setup says how the results were produced. The caller fills what it
 // knows; empty fields are left out.
 type Setup struct {
-	Machine   string   // e.g. "2 cores, AMD EPYC 7B13, 24 GiB"
-	GoVersion string   // runtime.Version() of the run
-	Profile   string   // the cost profile of the modelled kernel time
-	Seed      string   // the workload seed
-	Kernel    string   // the kernel bases modelled, e.g. "v6.8 v6.9 v6.10"
-	Commands  []string // the command lines that produced the results
+	Machine   string // e.g. "2 cores, AMD EPYC 7B13, 24 GiB"
+	GoVersion string // runtime.Version() of the run
+	Profile   string // the cost profile of the modelled kernel time
+	Seed      string // the workload seed
+	Kernel    string // the kernel bases modelled, e.g. "v6.8 v6.9 v6.10"
+	// ProfileSource says where the profile's numbers come from.
+	ProfileSource string
+	Bounds        string   // the race explorer's bounds, or why it did not run
+	Rounds        string   // n: how many rounds of each benchmark
+	Commands      []string // the command lines that produced the results
 }
 
 // A Report is what `swapbench report` posts: the set-up, the race
@@ -26,7 +30,10 @@ type Setup struct {
 // percentiles and the list of plots. Nil and empty parts are left out.
 type Report struct {
 	Title string
-	Setup Setup
+	// Answer is the summary the report opens with (Answer.Lines):
+	// which fix, at what cost, and why.
+	Answer []string
+	Setup  Setup
 	// Verdicts is the explorer's output, already rendered.
 	Verdicts   string
 	Comparison *Comparison
@@ -67,8 +74,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	section := func(name string) {
 		b.WriteString("\n" + name + "\n" + strings.Repeat("-", utf8.RuneCountInString(name)) + "\n\n")
 	}
+	if len(r.Answer) > 0 {
+		section("Answer")
+		for _, l := range r.Answer {
+			b.WriteString(l + "\n")
+		}
+	}
 	if lines := r.Setup.lines(); len(lines) > 0 {
-		section("Setup")
+		section("Method")
 		for _, l := range lines {
 			b.WriteString(wrap(l, "  ") + "\n")
 		}
@@ -88,13 +101,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if r.Comparison != nil {
 		section("Costs")
-		b.WriteString(wrapParagraph(method) + "\n\n")
-		var tb strings.Builder
-		if err := r.Comparison.WriteText(&tb); err != nil {
-			return err
-		}
-		// The method paragraph above says it; drop the footer.
-		b.WriteString(strings.TrimRight(strings.TrimSuffix(tb.String(), r.Comparison.method()), "\n") + "\n")
+		b.WriteString(wrapParagraph("The benchstat tables of every benchmark and unit, modelled kernel time first, are in "+TablesFile+" (and report.md); the answer above reads them.") + "\n")
 	}
 	if len(r.Latency) > 0 {
 		section("Latency")
@@ -116,11 +123,23 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
+func joinNonEmpty(sep string, parts ...string) string {
+	var keep []string
+	for _, p := range parts {
+		if p != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, sep)
+}
+
 func (s Setup) lines() []string {
 	var out []string
 	for _, kv := range [][2]string{
-		{"machine", s.Machine}, {"go", s.GoVersion}, {"profile", s.Profile},
-		{"seed", s.Seed}, {"kernel", s.Kernel},
+		{"machine", joinNonEmpty("; ", s.Machine, s.GoVersion)},
+		{"kernel", s.Kernel},
+		{"profile", joinNonEmpty(", seed ", strings.TrimSpace(s.Profile+" "+s.ProfileSource), s.Seed)},
+		{"explorer", s.Bounds}, {"n", s.Rounds},
 	} {
 		if kv[1] != "" {
 			out = append(out, kv[0]+": "+kv[1])
@@ -142,8 +161,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		title = "swapbench report"
 	}
 	b.WriteString("# " + title + "\n")
+	if len(r.Answer) > 0 {
+		b.WriteString("\n## Answer\n\n```\n" + strings.Join(r.Answer, "\n") + "\n```\n")
+	}
 	if lines := r.Setup.lines(); len(lines) > 0 {
-		b.WriteString("\n## Setup\n\n")
+		b.WriteString("\n## Method\n\n")
 		for _, l := range lines {
 			if l == "commands:" {
 				continue
@@ -197,18 +219,51 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// WriteFiles writes report.txt and report.md into dir and returns their
-// paths. Each is written to a temporary file in dir and renamed into
-// place, so a failure leaves any earlier report whole.
+// TablesFile is the appendix of report.txt: the comparison tables.
+const TablesFile = "report-tables.txt"
+
+// WriteTables writes the comparison tables as plain text, the method
+// first: report.txt's appendix.
+func (r *Report) WriteTables(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString(wrapParagraph(method) + "\n\n")
+	if r.Comparison != nil {
+		var tb strings.Builder
+		if err := r.Comparison.WriteText(&tb); err != nil {
+			return err
+		}
+		// The method paragraph above says it; drop the footer.
+		b.WriteString(strings.TrimRight(strings.TrimSuffix(tb.String(), r.Comparison.method()), "\n") + "\n")
+	}
+	out := fold(b.String())
+	if err := checkText(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+// WriteFiles writes report.txt, its appendix (TablesFile, when there is a
+// comparison) and report.md into dir and returns their paths. Each is
+// written to a temporary file in dir and renamed into place, so a
+// failure leaves any earlier report whole.
 func (r *Report) WriteFiles(dir string) ([]string, error) {
 	txt, md := filepath.Join(dir, "report.txt"), filepath.Join(dir, "report.md")
 	if err := WriteFile(txt, r.WriteText); err != nil {
 		return nil, err
 	}
+	out := []string{txt}
+	if r.Comparison != nil {
+		tables := filepath.Join(dir, TablesFile)
+		if err := WriteFile(tables, r.WriteTables); err != nil {
+			return nil, err
+		}
+		out = append(out, tables)
+	}
 	if err := WriteFile(md, r.WriteMarkdown); err != nil {
 		return nil, err
 	}
-	return []string{txt, md}, nil
+	return append(out, md), nil
 }
 
 // WriteFile writes a file atomically: write fills a temporary file in

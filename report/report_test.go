@@ -91,7 +91,7 @@ func TestWriteFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(paths) != 2 || filepath.Base(paths[0]) != "report.txt" || filepath.Base(paths[1]) != "report.md" {
+	if len(paths) != 3 || filepath.Base(paths[0]) != "report.txt" || filepath.Base(paths[1]) != TablesFile || filepath.Base(paths[2]) != "report.md" {
 		t.Fatalf("paths %q", paths)
 	}
 	for _, p := range paths {
@@ -100,7 +100,7 @@ func TestWriteFiles(t *testing.T) {
 		}
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
+	if len(entries) != len(paths) {
 		t.Errorf("temporary files left: %v", entries)
 	}
 }

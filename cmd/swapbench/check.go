@@ -73,7 +73,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		fmt.Fprint(stdout, explore.FormatResults(results, scs, b, elapsed))
+		traces, err := explore.Traces(results)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, explore.FormatResults(results, traces, scs, b, elapsed))
 	}
 	if want != "" {
 		for _, r := range results {

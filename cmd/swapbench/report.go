@@ -18,8 +18,10 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 
+	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/explore"
 	"github.com/swapbench/swapbench/fixes"
+	"github.com/swapbench/swapbench/model"
 	"github.com/swapbench/swapbench/plots"
 	"github.com/swapbench/swapbench/report"
 )
@@ -69,10 +71,13 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			GoVersion: runtime.Version(),
 			Profile:   configValue(set, "profile"),
 			Seed:      configValue(set, "seed"),
-			Kernel:    "modelled bases v6.8 v6.9 v6.10; host " + hostKernel(),
+			Kernel:    "modelled bases " + joinBases() + "; host " + hostKernel(),
 			Commands:  commandLines,
+			Bounds:    "not run (-no-check)",
+			Rounds:    rounds(set),
 		},
 	}
+	r.Setup.ProfileSource = profileSource(r.Setup.Profile)
 	// The latency section and figure: a readable selection of the
 	// samples (every configuration records one).
 	lat := *set
@@ -88,12 +93,14 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if r.Comparison, err = set.Compare(report.Options{Filter: *filter, Base: base}); err != nil {
 		return usageError{err}
 	}
+	var checked []explore.Result
 	if !*noCheck {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		fmt.Fprintln(stderr, "running the race explorer over the default matrix...")
-		verdicts, err := explorerVerdicts(ctx)
+		var verdicts string
+		verdicts, checked, err = explorerVerdicts(ctx)
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintf(stderr, "interrupted in the race explorer; nothing written to %s; the results read (%s) are complete: swapbench report -in %s\n",
 				*outDir, strings.Join(files, ", "), strings.Join(files, ","))
@@ -104,6 +111,13 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		}
 		r.Verdicts = verdicts
 		r.Setup.Commands = append(r.Setup.Commands, "swapbench check")
+		r.Setup.Bounds = explore.DefaultBounds.String() + ", every scenario, exhaustive within them"
+	}
+	if r.Answer, err = answer(set, checked); err != nil {
+		// A partial results file (report -in) may lack the
+		// configuration the answer reads; the rest still stands.
+		r.Answer = []string{"No answer: " + err.Error()}
+		fmt.Fprintln(stderr, "no answer:", err)
 	}
 	plotDir := filepath.Join(*outDir, "plots")
 	if err := os.MkdirAll(plotDir, 0o755); err != nil {
@@ -172,11 +186,11 @@ func selectLatency(lats []*report.Latency, filter string) ([]*report.Latency, er
 }
 
 // explorerVerdicts runs the default check and renders it with one
-// counterexample timeline per losing fix.
-func explorerVerdicts(ctx context.Context) (string, error) {
+// counterexample timeline per losing fix; it returns the results too.
+func explorerVerdicts(ctx context.Context) (string, []explore.Result, error) {
 	vs, err := fixes.Matrix(nil, nil, nil)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	old := debug.SetGCPercent(400)
 	defer debug.SetGCPercent(old)
@@ -184,9 +198,101 @@ func explorerVerdicts(ctx context.Context) (string, error) {
 	start := time.Now()
 	rs, err := explore.CheckContext(ctx, explore.Options{Variants: vs, Scenarios: scs, Bounds: explore.DefaultBounds})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return explore.FormatSummary(rs, scs, explore.DefaultBounds, time.Since(start)), nil
+	elapsed := time.Since(start)
+	traces, err := explore.Traces(rs)
+	if err != nil {
+		return "", nil, err
+	}
+	return explore.FormatSummary(rs, traces, scs, explore.DefaultBounds, elapsed), rs, nil
+}
+
+// answerKernel is the base the report's answer reads, the one README's
+// text uses; the other bases are checked for the same cheapest fix.
+const answerKernel = model.V6_9
+
+// answer is the top of the report: every fix under the sync mode it was
+// proposed with, its verdict on answerKernel (from rs, if the explorer
+// ran) and its modelled cost against the baseline.
+func answer(set *report.Set, rs []explore.Result) ([]string, error) {
+	a := report.Answer{Kernel: answerKernel.String(), Backend: model.BackendZswapZram.String(), Comp: "lz4", Data: "text", Event: "pte-change"}
+	for _, kb := range model.KernelBases() {
+		if kb != answerKernel {
+			a.Bases = append(a.Bases, kb.String())
+		}
+	}
+	for _, f := range fixes.All() {
+		p := report.Proposal{Fix: f.Name, Sync: f.DefaultSync().String(), Baseline: f.Baseline, Control: f.Control}
+		for _, r := range rs {
+			if r.Variant.Fix == f && r.Variant.Sync == f.DefaultSync() && r.Variant.Kernel == answerKernel {
+				p.Verdict, p.Scenario = string(r.Verdict), r.Scenario
+				if s, err := explore.LookupScenario(r.Scenario); err == nil {
+					p.Race = s.Doc
+				}
+			}
+		}
+		a.Proposals = append(a.Proposals, p)
+	}
+	return a.Lines(set)
+}
+
+func joinBases() string {
+	var names []string
+	for _, kb := range model.KernelBases() {
+		names = append(names, kb.String())
+	}
+	return strings.Join(names, " ")
+}
+
+// rounds says how many results each benchmark has: the n of the medians.
+func rounds(s *report.Set) string {
+	n := map[string]int{}
+	for _, r := range s.Results {
+		n[string(r.Name)]++
+	}
+	lo, hi := 0, 0
+	for _, c := range n {
+		if lo == 0 || c < lo {
+			lo = c
+		}
+		hi = max(hi, c)
+	}
+	if lo == hi {
+		return fmt.Sprintf("%d rounds of each benchmark; modelled kernel time is the same in every round, ns/op (the simulator's own time) is measured", lo)
+	}
+	return fmt.Sprintf("%d to %d rounds of each benchmark", lo, hi)
+}
+
+// profileSource counts where a built-in profile's op charges come from;
+// "" for a profile it cannot look up.
+func profileSource(name string) string {
+	p, err := cost.Lookup(name)
+	if err != nil {
+		return ""
+	}
+	kinds := map[string]int{}
+	n := 0
+	for _, c := range p.Ops {
+		if c.Source == "" {
+			continue
+		}
+		n++
+		kind, _, _ := strings.Cut(c.Source, ":")
+		switch kind {
+		case "assumed", "derived", "measured":
+			kinds[kind]++
+		default:
+			kinds["cited"]++
+		}
+	}
+	var parts []string
+	for _, k := range []string{"cited", "measured", "derived", "assumed"} {
+		if kinds[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+		}
+	}
+	return fmt.Sprintf("(of %d op charges: %s; swapbench profiles lists each source)", n, strings.Join(parts, ", "))
 }
 
 func configValue(s *report.Set, key string) string {

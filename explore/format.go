@@ -34,20 +34,45 @@ func formatFound(m map[model.ViolationKind]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// Traces replays the counterexample of each result that has one: the
+// traces the formatters print, aligned with results (nil where a result
+// has none). Formatting itself does no model work.
+func Traces(results []Result) ([]*Trace, error) {
+	trs := make([]*Trace, len(results))
+	for i := range results {
+		tr, err := results[i].Trace()
+		if err != nil {
+			return nil, fmt.Errorf("%s: replaying its counterexample: %w", results[i].Variant, err)
+		}
+		trs[i] = tr
+	}
+	return trs, nil
+}
+
 // FormatResults renders the verdict table and one counterexample timeline
-// per losing configuration, in plain text of at most 72 columns.
-func FormatResults(results []Result, scs []Scenario, b Bounds, elapsed time.Duration) string {
-	return format(results, scs, b, elapsed, false)
+// per losing configuration, in plain text of at most 72 columns; traces
+// are the results' replayed counterexamples (Traces).
+func FormatResults(results []Result, traces []*Trace, scs []Scenario, b Bounds, elapsed time.Duration) string {
+	return format(results, traces, scs, b, elapsed, false)
 }
 
-// FormatSummary is FormatResults with one timeline per losing fix (its
-// best counterexample over sync modes and kernel bases): what a report
-// shows.
-func FormatSummary(results []Result, scs []Scenario, b Bounds, elapsed time.Duration) string {
-	return format(results, scs, b, elapsed, true)
+// FormatSummary is FormatResults with one timeline per fix that loses
+// under the sync mode it was proposed with (its best counterexample over
+// kernel bases): the proposals' own races, what a report shows. The
+// controls' timelines (a pinned fix without its pin) are left to
+// `swapbench check`.
+func FormatSummary(results []Result, traces []*Trace, scs []Scenario, b Bounds, elapsed time.Duration) string {
+	return format(results, traces, scs, b, elapsed, true)
 }
 
-func format(results []Result, scs []Scenario, b Bounds, elapsed time.Duration, perFix bool) string {
+// isControl reports whether r is a control, not a proposal: a fix that is
+// one (fixes.Fix.Control), or a fix proposed with a pin run without it.
+func isControl(r *Result) bool {
+	f := r.Variant.Fix
+	return f.Control || r.Variant.Sync == model.SyncNone && f.DefaultSync() != model.SyncNone
+}
+
+func format(results []Result, traces []*Trace, scs []Scenario, b Bounds, elapsed time.Duration, perFix bool) string {
 	var sb strings.Builder
 	names := make([]string, len(scs))
 	for i, s := range scs {
@@ -70,19 +95,29 @@ func format(results []Result, scs []Scenario, b Bounds, elapsed time.Duration, p
 	fmt.Fprintf(&sb, "%d schedules in %.1fs (%.0f schedules/s)\n\n",
 		schedules, elapsed.Seconds(), float64(schedules)/max(elapsed.Seconds(), 1e-9))
 	w := 20 // the fix column: as wide as the longest name
-	for _, r := range results {
-		w = max(w, len(r.Variant.Fix.Name))
+	controls := false
+	for i := range results {
+		w = max(w, len(results[i].Variant.Fix.Name))
+		controls = controls || isControl(&results[i])
 	}
 	fmt.Fprintf(&sb, "%-*s %-10s %-5s %-10s %8s  %s\n", w, "fix", "sync", "base", "verdict", "schedules", "scenario")
-	for _, r := range results {
-		fmt.Fprintf(&sb, "%-*s %-10s %-5s %-10s %8d  %s\n", w, r.Variant.Fix.Name, r.Variant.Sync, r.Variant.Kernel,
+	for i := range results {
+		r := &results[i]
+		sync := r.Variant.Sync.String()
+		if isControl(r) {
+			sync += "*"
+		}
+		fmt.Fprintf(&sb, "%-*s %-10s %-5s %-10s %8d  %s\n", w, r.Variant.Fix.Name, sync, r.Variant.Kernel,
 			r.Verdict, r.Schedules(), r.Scenario)
 	}
-	shown := map[string]*Result{}
+	if controls {
+		sb.WriteString(wrap("* control, not a proposal: a fix proposed with the pin (13ddaf26be32) run without it, or a configuration shown to explain a verdict.", 72, "  "))
+	}
+	shown := map[string]int{}
 	var order []string
 	for i := range results {
 		r := &results[i]
-		if r.Counterexample == nil {
+		if r.Counterexample == nil || perFix && (isControl(r) && !r.Variant.Fix.Control || r.Variant.Sync != r.Variant.Fix.DefaultSync()) {
 			continue
 		}
 		key := r.Variant.String()
@@ -93,21 +128,24 @@ func format(results []Result, scs []Scenario, b Bounds, elapsed time.Duration, p
 		if !ok {
 			order = append(order, key)
 		}
-		if !ok || r.Counterexample.better(cur.Counterexample) {
-			shown[key] = r
+		if !ok || r.Counterexample.better(results[cur].Counterexample) {
+			shown[key] = i
 		}
 	}
 	for _, key := range order {
-		r := shown[key]
-		tr, err := r.Trace()
-		fmt.Fprintf(&sb, "\n%s\n", r.Variant)
-		fmt.Fprintf(&sb, "%s in scenario %s (%d steps, %d preemptions)\n",
+		i := shown[key]
+		r := &results[i]
+		fmt.Fprintf(&sb, "\n%s", r.Variant)
+		if isControl(r) {
+			sb.WriteString(" (control)")
+		}
+		fmt.Fprintf(&sb, "\n%s in scenario %s (%d steps, %d preemptions)\n",
 			r.Verdict, r.Scenario, len(r.Counterexample.Schedule), r.Counterexample.Preemptions)
-		if err != nil {
-			fmt.Fprintf(&sb, "  replay failed: %v\n", err)
+		if i >= len(traces) || traces[i] == nil {
+			sb.WriteString("  (no replayed trace)\n")
 			continue
 		}
-		sb.WriteString(tr.Timeline())
+		sb.WriteString(traces[i].Timeline())
 		sb.WriteString("replay:\n" + shellWrap(r.ReplayCommand(), 72))
 		fmt.Fprintf(&sb, "violating schedules: %s\n", formatFound(r.Found()))
 	}
