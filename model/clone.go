@@ -32,7 +32,7 @@ func (k *Kernel) Clone(actors []Actor) (*Kernel, []Actor) {
 
 	c.mms = make([]*MM, len(k.mms))
 	for i, mm := range k.mms {
-		c.mms[i] = &MM{id: mm.id, ptes: slices.Clone(mm.ptes), pages: slices.Clone(mm.pages)}
+		c.mms[i] = &MM{id: mm.id, ptes: slices.Clone(mm.ptes), pages: slices.Clone(mm.pages), ra: mm.ra}
 	}
 	mmOf := func(mm *MM) *MM {
 		if mm == nil {

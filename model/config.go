@@ -130,6 +130,11 @@ type Config struct {
 	SlotCacheSize int
 	// HZ is the tick rate; one tick of schedule_timeout is 1/HZ s. Default 250.
 	HZ int
+	// SwapReadahead is the swap cache path's largest readahead window in
+	// pages, 1 << vm.page-cluster (capped at SWAP_RA_ORDER_CEILING 5):
+	// 1, 2, 4, 8, 16 or 32. Default 8 (page-cluster 3, swap_setup);
+	// 1 reads only the faulting page.
+	SwapReadahead int
 	// Hooks are the fix's behaviour at the points the proposals change.
 	Hooks Hooks
 	// Content generates page contents; nil uses a built-in pattern.
@@ -179,6 +184,9 @@ func (c *Config) withDefaults() Config {
 	if d.HZ == 0 {
 		d.HZ = 250
 	}
+	if d.SwapReadahead == 0 {
+		d.SwapReadahead = 8
+	}
 	if d.Content == nil {
 		d.Content = patternContent{}
 	}
@@ -199,6 +207,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("slot cache size %d: want 1 to 4096", c.SlotCacheSize)
 	case c.HZ < 1 || c.HZ > 10000:
 		return fmt.Errorf("HZ %d: want 1 to 10000", c.HZ)
+	case c.SwapReadahead < 1 || c.SwapReadahead > 32 || c.SwapReadahead&(c.SwapReadahead-1) != 0:
+		return fmt.Errorf("swap readahead window %d pages: want 1 << vm.page-cluster, 1 to 32", c.SwapReadahead)
 	case c.ZswapPoolLimit < 0:
 		return fmt.Errorf("zswap pool limit %d bytes: want >= 0", c.ZswapPoolLimit)
 	case c.ZswapAcceptPercent < 1 || c.ZswapAcceptPercent > 100:

@@ -30,3 +30,6 @@ func (k *Kernel) NewReclaimEntry(name string, cpu int, e SwpEntry) *Reclaim {
 
 // Held reports whether the lock holder locked a folio.
 func (h *LockHolder) Held() bool { return h.held }
+
+// SwapCacheFolio is the swap cache's folio for e, or nil.
+func (k *Kernel) SwapCacheFolio(e SwpEntry) *Folio { return k.swapCacheLookup(e) }

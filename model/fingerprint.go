@@ -75,6 +75,7 @@ func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
 		}
 	}
 	for _, mm := range k.mms {
+		u(mm.ra.addr<<20 | uint64(mm.ra.win)<<8 | uint64(mm.ra.hits)<<1 | uint64(boolBit(mm.ra.set, 0)))
 		for i, p := range mm.ptes {
 			u(uint64(p))
 			u(mm.pages[i].hash)
@@ -114,6 +115,8 @@ func (a *Access) fingerprint(u func(uint64)) {
 	u(uint64(a.zsRef.id)<<32 | uint64(a.zsRef.gen))
 	u(a.wakeAt)
 	u(a.wqGen)
+	u(a.ra.next<<32 | a.ra.end<<1 | boolBit(a.ra.active, 0) | boolBit(a.raDone, 63))
+	u(uint64(a.ra.entry))
 }
 
 func (r *Reclaim) fingerprint(u func(uint64)) {

@@ -16,6 +16,7 @@ const (
 	PGlru // on the LRU or in a per-CPU LRU batch
 	PGanonExclusive
 	PGwriteback
+	PGreadahead // read by swap readahead, not yet faulted
 )
 
 // A Folio is one 4 KiB page of memory with real contents.

@@ -34,7 +34,6 @@ func (s SyncMode) String() string {
 	return fmt.Sprintf("sync(%d)", uint8(s))
 }
 
-
 // ParseSyncMode parses a sync mode name.
 func ParseSyncMode(s string) (SyncMode, error) {
 	return parseName[SyncMode]("sync mode", s, syncNames[:])

@@ -41,6 +41,10 @@ type Access struct {
 	wqGen          uint64
 	onWQ           bool // the sleep is on swapcache_wq
 	outcome        string
+	// ra is swap_vma_readahead's loop over its window, under way; raDone
+	// says the fault has read its window and now looks the target up.
+	ra     readahead
+	raDone bool
 
 	// Results, for tests and benchmarks.
 	Faults   int      // do_swap_page calls
@@ -98,6 +102,7 @@ func (a *Access) step(k *Kernel) {
 	case StepSwapCacheGetFolio:
 		k.count(OpFault, 1)
 		if f := k.swapCacheGetFolio(a.entry); f != nil {
+			k.swapRAHit(a.mm, a.addr, f)
 			a.folio, a.swapcache, a.path = f, f, PathSwapCache
 			a.pc = StepFolioLockOrRetry
 			return
@@ -178,6 +183,7 @@ func (a *Access) step(k *Kernel) {
 		k.zram.read(k, a.entry, a.folio)
 		a.readDone(k)
 	case stepFilemapGetFolio:
+		a.raStart(k)
 		a.readSwapCacheAsync(k)
 	case stepSwapcachePrepareRA:
 		switch k.swapcachePrepare(a.entry) {
@@ -209,6 +215,10 @@ func (a *Access) step(k *Kernel) {
 		a.swapcache = a.folio
 		a.pc = stepFolioAddLRU
 	case stepNoPage:
+		if a.ra.active {
+			a.raNext(k) // the loop skips a window page it could not read
+			return
+		}
 		// swapin_readahead found nothing: OOM unless someone else
 		// already faulted the PTE in.
 		k.pteLock(a.mm, a.addr)
@@ -284,7 +294,22 @@ func (a *Access) handleFault(k *Kernel) {
 	}
 }
 
+// readahead is swap_vma_readahead's loop: the window's addresses still
+// to read, [next, end), and the fault's own state, kept aside while the
+// loop's __read_swap_cache_async and swap_read_folio run on a
+// neighbour's entry through the same steps as the fault's own read.
+type readahead struct {
+	active    bool
+	next, end uint64
+	cur       uint64   // the address being read
+	entry     SwpEntry // the fault's entry
+	zsHit     bool
+	zsExcl    bool
+	zsRef     zswapRef
+}
+
 func (a *Access) beginFault() {
+	a.raDone, a.ra = false, readahead{}
 	a.tried = false
 	a.folio, a.swapcache = nil, nil
 	a.needClearCache = false
@@ -334,6 +359,10 @@ func (a *Access) allocCharge(k *Kernel) {
 func (a *Access) readDone(k *Kernel) {
 	a.folio.set(PGuptodate)
 	k.folioUnlock(a.folio)
+	if a.ra.active {
+		a.raPageDone(k)
+		return
+	}
 	a.pc = StepFolioLockOrRetry
 }
 
@@ -341,11 +370,20 @@ func (a *Access) readDone(k *Kernel) {
 // the swap cache up again, give up if the entry has no users, allocate.
 func (a *Access) readSwapCacheAsync(k *Kernel) {
 	if f := k.swapCacheGetFolio(a.entry); f != nil {
+		if a.ra.active {
+			k.folioPut(f) // already cached: the loop drops it
+			a.raNext(k)
+			return
+		}
 		a.folio, a.swapcache = f, f
 		a.pc = StepFolioLockOrRetry
 		return
 	}
 	if k.swapCount(a.entry) == 0 {
+		if a.ra.active {
+			a.raNext(k)
+			return
+		}
 		a.pc = stepNoPage
 		return
 	}

@@ -82,6 +82,16 @@ type MM struct {
 	id    int
 	ptes  []PTE
 	pages []pageState
+	// ra is vma->swap_readahead_info: the last swap fault's address,
+	// its readahead window and the readahead hits since. The model's
+	// MM is one VMA.
+	ra swapRA
+}
+
+type swapRA struct {
+	addr      uint64
+	win, hits int
+	set       bool // zero: GET_SWAP_RA_VAL's "?: 4", hits 4 and no address
 }
 
 // ID returns the address space's index in the kernel.
