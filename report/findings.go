@@ -55,17 +55,22 @@ func (c *Comparison) Findings(n int) []string {
 					// The same value in every round: no test to quote.
 					stat = "deterministic"
 				}
+				label := unit
+				if unit == "ns/op" {
+					// Measured, and of the simulator: it ranks paths.
+					label = "simulator ns/op"
+				}
 				var text string
 				switch {
 				case old == 0 || now == 0:
 					text = fmt.Sprintf("%s has %s %s where %s has %s on %s (medians, %s).",
-						col, num(now/factor), unit, base, num(old/factor), where, stat)
+						col, num(now/factor), label, base, num(old/factor), where, stat)
 				case now > old:
 					text = fmt.Sprintf("%s costs %s %s over %s on %s (%s -> %s, %s).",
-						col, cell.Delta(), unit, base, where, num(old/factor), num(now/factor), stat)
+						col, cell.Delta(), label, base, where, num(old/factor), num(now/factor), stat)
 				default:
 					text = fmt.Sprintf("%s takes %s %s against %s on %s (%s -> %s, %s).",
-						col, cell.Delta(), unit, base, where, num(old/factor), num(now/factor), stat)
+						col, cell.Delta(), label, base, where, num(old/factor), num(now/factor), stat)
 				}
 				key := t.Name + "\x00" + t.Unit + "\x00" + col
 				if f, ok := best[key]; !ok || score > f.score {
