@@ -105,7 +105,7 @@ func Replay(cfg model.Config, sc Scenario, s []Choice) (*Trace, error) {
 		ev := Event{Actor: -1}
 		switch {
 		case c == Tick:
-			w.k.Tick()
+			passTime(w, maxTicks)
 			ev.Step = fmt.Sprintf("(tick: jiffies = %d)", w.k.Jiffies())
 		case int(c) >= len(w.actors):
 			return nil, fmt.Errorf("schedule choice %d is actor %d; scenario %s has actors 0-%d", i, c, sc.Name, len(w.actors)-1)
