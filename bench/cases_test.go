@@ -93,6 +93,33 @@ func mapKeys(m map[string]bool) []string {
 	return out
 }
 
+// TestStoresOnFailure checks the property the store-fail event rests on
+// (bench.Cases and ModelPathCosts read it, not the fix's name): a fix
+// without it stores nothing back, so a failing store has nothing to fail
+// (the benchmark says so); a fix with it compresses on the failed fault.
+func TestStoresOnFailure(t *testing.T) {
+	p := x86(t)
+	for _, f := range fixes.All() {
+		v := fixes.Variant{Fix: f, Sync: f.DefaultSync(), Kernel: model.V6_9}
+		s := Swapin{Variant: v, Backend: model.BackendZswapZram, Comp: "lz4", Data: "text", Event: EventStoreFail, Profile: p, Seed: 1}
+		_, err := runBatches(s, 1, true)
+		stored := err == nil || !strings.Contains(err.Error(), "stored nothing back")
+		if stored != f.StoresOnFailure {
+			t.Errorf("%s: StoresOnFailure %v, but arming a zswap_store failure: %v", v, f.StoresOnFailure, err)
+		}
+	}
+	// The store back and its device fallback are priced: a failed store
+	// costs writeback-or-device a device write, which the pte-change
+	// path (whose store succeeds) lacks.
+	m, err := ModelPathCosts(variant(t, "writeback-or-device", "tick", "v6.9"), p, "lz4", "text", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.StoreFail <= m.PTEChange || m.LossStoreFail != 0 {
+		t.Errorf("writeback-or-device: store-fail %v ns (loss %v), pte-change %v ns; want the fallback's write on top, no loss", m.StoreFail, m.LossStoreFail, m.PTEChange)
+	}
+}
+
 // TestSafety: the benchmark and the race explorer agree. A variant the
 // explorer calls safe in an event's scenario loses no page under that
 // event; one it finds losing data there (exclusive, the unpinned modes,

@@ -106,6 +106,30 @@ func TestIndexLayout(t *testing.T) {
 	}
 }
 
+// TestZswapTreeLocks counts the zswap tree lock per bypass swapin of a
+// page zswap holds, as each base's mm/zswap.c takes it: v6.8's zswap_load
+// locks the rbtree to find and get the entry and again to put it, and
+// zswap_invalidate locks it once more (3); v6.9 drops the refcount, so
+// one lock to find the entry and one to invalidate it (2); v6.10's
+// xa_load is lock-free and only zswap_invalidate's xa_erase takes the
+// xarray lock (1). (TestContention cannot see v6.10's lookup: its CPUs
+// use different trees.)
+func TestZswapTreeLocks(t *testing.T) {
+	for _, tc := range []struct {
+		kernel string
+		locks  float64
+	}{{"v6.8", 3}, {"v6.9", 2}, {"v6.10", 1}} {
+		s := Swapin{Variant: variant(t, "merged", "tick", tc.kernel), Backend: model.BackendZswapZram, Comp: "lz4", Data: "text", Profile: x86(t), Seed: 1}
+		r, err := runBatches(s, 2, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := float64(r.counted[model.OpZswapTreeLock]) / float64(r.ops); got != tc.locks {
+			t.Errorf("%s: %v zswap tree locks per swapin, want %v", tc.kernel, got, tc.locks)
+		}
+	}
+}
+
 // TestContention: with each CPU's pages in its own 64 MiB of swap, two
 // CPUs wait for v6.8's single zswap tree lock, and never for v6.9's split
 // trees or v6.10's lock-free lookups. On shared pages the pin's loser
