@@ -68,15 +68,15 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	if *walk > 0 {
 		fmt.Fprintf(stdout, "random walk: %d schedules per scenario, seed %d (not exhaustive)\n", *walk, *seed)
 	}
+	traces, err := explore.Traces(results)
+	if err != nil {
+		return err
+	}
 	if *jsonF {
-		if err := writeJSON(stdout, results, b); err != nil {
+		if err := writeJSON(stdout, results, traces, b); err != nil {
 			return err
 		}
 	} else {
-		traces, err := explore.Traces(results)
-		if err != nil {
-			return err
-		}
 		fmt.Fprint(stdout, explore.FormatResults(results, traces, scs, b, elapsed))
 	}
 	if want != "" {
@@ -127,9 +127,9 @@ type jsonResult struct {
 	PerScenario map[string]int `json:"schedules_per_scenario"`
 }
 
-func writeJSON(w io.Writer, results []explore.Result, b explore.Bounds) error {
+func writeJSON(w io.Writer, results []explore.Result, traces []*explore.Trace, b explore.Bounds) error {
 	out := make([]jsonResult, 0, len(results))
-	for _, r := range results {
+	for i, r := range results {
 		j := jsonResult{
 			Fix: r.Variant.Fix.Name, Sync: r.Variant.Sync.String(), Kernel: r.Variant.Kernel.String(),
 			Verdict: string(r.Verdict), Schedules: r.Schedules(), Bounds: b.String(), Scenario: r.Scenario,
@@ -139,9 +139,7 @@ func writeJSON(w io.Writer, results []explore.Result, b explore.Bounds) error {
 			j.States += o.States
 			j.PerScenario[o.Scenario] = o.Schedules
 		}
-		if tr, err := r.Trace(); err != nil {
-			return err
-		} else if tr != nil {
+		if tr := traces[i]; tr != nil {
 			j.Trace = tr.Timeline()
 			for _, v := range tr.Violations {
 				j.Violations = append(j.Violations, v.String())
