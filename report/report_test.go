@@ -30,7 +30,8 @@ func testReport(t *testing.T) *Report {
 		t.Fatal(err)
 	}
 	return &Report{
-		Title: "swapbench: the cost of each fix for the zswap exclusive-load data loss",
+		Title:  "swapbench: the cost of each fix for the zswap exclusive-load data loss",
+		Answer: []string{"An answer's lines (Answer.Lines) come first,", "as given."},
 		Setup: Setup{
 			Machine:   "2 cores, Synthetic CPU @ 2.00GHz, 24 GiB",
 			GoVersion: "go1.26.0",
