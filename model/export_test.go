@@ -30,3 +30,15 @@ func (k *Kernel) NewReclaimEntry(name string, cpu int, e SwpEntry) *Reclaim {
 
 // Held reports whether the lock holder locked a folio.
 func (h *LockHolder) Held() bool { return h.held }
+
+// Folio is the folio the fault is bringing in.
+func (a *Access) Folio() *Folio { return a.folio }
+
+// Folio is the folio the lock holder holds.
+func (h *LockHolder) Folio() *Folio { return h.folio }
+
+// LRUBatchLen is how many folios wait in cpu's lru_add batch.
+func (k *Kernel) LRUBatchLen(cpu int) int { return k.cpus[cpu].nLRUAdd }
+
+// PagevecSize is the base's PAGEVEC_SIZE.
+func PagevecSize(b KernelBase) int { return b.pagevecSize() }
