@@ -205,14 +205,7 @@ func (k *Kernel) lruAddDrainCPU(cpu int) {
 
 // DrainLRUBatches moves every CPU's lru_add batch to the LRU, each on its
 // own CPU, as lru_add_drain_all's work items do.
-func (k *Kernel) DrainLRUBatches() {
-	saved := k.cpu
-	for cpu := range k.cpus {
-		k.cpu = cpu
-		k.lruAddDrainCPU(cpu)
-	}
-	k.cpu = saved
-}
+func (k *Kernel) DrainLRUBatches() { k.onEachCPU(k.lruAddDrainCPU) }
 
 // inLRUBatch reports whether f waits in a CPU's lru_add batch.
 func (k *Kernel) inLRUBatch(f *Folio) bool {

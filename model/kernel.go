@@ -62,6 +62,17 @@ type cpuState struct {
 	buf        []byte
 }
 
+// onEachCPU runs fn(cpu) for every CPU, as the running CPU: per-CPU work
+// such as a drain, charged to the CPU it runs on.
+func (k *Kernel) onEachCPU(fn func(cpu int)) {
+	saved := k.cpu
+	for cpu := range k.cpus {
+		k.cpu = cpu
+		fn(cpu)
+	}
+	k.cpu = saved
+}
+
 // ctx returns the running CPU's compressor contexts.
 func (k *Kernel) ctx() *cpuState { return &k.cpus[k.cpu] }
 
