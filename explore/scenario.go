@@ -95,8 +95,11 @@ var scenarios = []Scenario{
 		w.add(w.k.NewAccess("fault0", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewAccess("writer", w.cpu(), w.mm, 0, true))
 		w.add(w.k.NewSlotDrainer("drain"))
-		w.add(w.k.NewReclaim("reclaim", w.cpu(), w.mm, 0))
-		w.addLRUDrainers(0, 1)
+		// Reclaim runs on the writer's CPU: its own lru_add_drain puts a
+		// folio the writer faulted in on the LRU; fault0's needs a drain
+		// of CPU 0. (One actor fewer than a drainer per fault's CPU.)
+		w.add(w.k.NewReclaim("reclaim", 1, w.mm, 0))
+		w.addLRUDrainers(0)
 		return nil
 	}},
 	{Name: "reclaim", Doc: "a fault races reclaim of the same page", setup: func(w *world) error {
