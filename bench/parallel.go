@@ -269,6 +269,9 @@ func (r *parallelRun) prepare() error {
 	}
 	k := r.k
 	r.acct.Off = true
+	// The swapped-in folios leave the lru_add batches here, so that the
+	// zaps free them untimed, not a timed drain in the next round.
+	k.DrainLRUBatches()
 	for _, s := range r.swapped {
 		for _, addr := range s {
 			if err := zapPage(k, r.zap, r.mm, addr); err != nil {

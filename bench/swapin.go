@@ -18,7 +18,10 @@ const (
 	EventNone Event = ""
 	// EventRetry: another CPU holds the folio lock when the fault calls
 	// folio_lock_or_retry (a model LockHolder), which returns
-	// VM_FAULT_RETRY.
+	// VM_FAULT_RETRY. The holder can isolate the fault's folio only once
+	// it is on the LRU: an lru_add_drain_all work item (a model
+	// LRUDrainer) first drains the fault CPU's lru_add batch, on that CPU
+	// and in the op's time.
 	EventRetry Event = "retry"
 	// EventPTEChange: clear_refs clears the swap PTE's soft-dirty bit
 	// before the fault's pte_same check (a model PTEChanger).
@@ -73,11 +76,12 @@ type swapinRun struct {
 	zap    *model.Zapper
 	change *model.PTEChanger
 	holder *model.LockHolder
-	pair   []model.Actor // fault and holder
-	armed  bool          // the next zswap_store fails
-	quiet  bool          // a safe variant's loss is not an error
-	next   int           // the next page of the batch to swap in
-	lat    *Latencies    // nil while warming up
+	drain  *model.LRUDrainer // the fault CPU's lru_add_drain_all work item
+	pair   []model.Actor     // fault and holder
+	armed  bool              // the next zswap_store fails
+	quiet  bool              // a safe variant's loss is not an error
+	next   int               // the next page of the batch to swap in
+	lat    *Latencies        // nil while warming up
 
 	// Measured over the timed ops.
 	ops     int
@@ -115,6 +119,7 @@ func newSwapinRun(s Swapin) (*swapinRun, error) {
 		next:    batch,
 		lat:     s.Latency,
 	}
+	r.drain = k.NewLRUDrainer("lru_drain", r.fault.CPU())
 	r.pair = []model.Actor{r.fault, r.holder}
 	if s.Event == EventStoreFail {
 		k.SetFailHook(r.failStore)
@@ -135,12 +140,16 @@ func (r *swapinRun) warm() error {
 
 // prepare swaps the batch out again, untimed and uncharged: each page is
 // zapped, written afresh (new content, soft-dirty PTE) and reclaimed.
+// The lru_add batches are drained first, so that the zaps free the
+// swapped-in folios here rather than at a timed drain of the fault CPU's
+// batch in the next round.
 func (r *swapinRun) prepare() error {
 	if err := r.settle(); err != nil {
 		return err
 	}
 	k := r.k
 	r.acct.Off = true
+	k.DrainLRUBatches()
 	for addr := range uint64(batch) {
 		if err := zapPage(k, r.zap, r.mm, addr); err != nil {
 			return err
@@ -195,8 +204,10 @@ func (r *swapinRun) op() error {
 		if err := k.RunUntil(a, model.StepFolioLockOrRetry); err != nil {
 			return err
 		}
+		r.drain.Reset()
+		k.Step(r.drain) // the fault's folio joins the LRU, the newest on it
 		*r.holder = *k.NewLockHolder("holder", 0)
-		k.Step(r.holder) // it locks the newest folio on the LRU, which is the fault's own
+		k.Step(r.holder) // it isolates and locks the newest folio on the LRU: the fault's own
 		if err := k.Run(r.pair...); err != nil {
 			return err
 		}

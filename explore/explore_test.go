@@ -153,7 +153,7 @@ func TestScheduleParsing(t *testing.T) {
 	// A schedule naming an actor the scenario lacks, or one that cannot run.
 	cfg, _ := Config(variant(t, "merged", "tick", "v6.9"), 0)
 	sc, _ := LookupScenario("retry")
-	if _, err := Replay(cfg, sc, []Choice{7}); err == nil || !strings.Contains(err.Error(), "actors 0-1") {
+	if _, err := Replay(cfg, sc, []Choice{7}); err == nil || !strings.Contains(err.Error(), "actors 0-2") {
 		t.Errorf("replay of actor 7: %v", err)
 	}
 	if _, err := Replay(cfg, sc, []Choice{1, 1, 1}); err == nil || !strings.Contains(err.Error(), "cannot run") {

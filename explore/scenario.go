@@ -42,6 +42,16 @@ func (w *world) add(a model.Actor) { w.actors = append(w.actors, a) }
 // cpu gives each actor its own simulated CPU.
 func (w *world) cpu() int { return len(w.actors) }
 
+// addLRUDrainers adds an lru_add_drain_all work item on each of the CPUs
+// (those of the scenario's faults): a fault's folio waits in its CPU's
+// lru_add batch, without PG_lru, so a lock holder or reclaim on another
+// CPU reaches it only after that CPU's drain (docs/kernels.md#the-lru_add-batch).
+func (w *world) addLRUDrainers(cpus ...int) {
+	for _, cpu := range cpus {
+		w.add(w.k.NewLRUDrainer(fmt.Sprintf("lru_drain%d", cpu), cpu))
+	}
+}
+
 var scenarios = []Scenario{
 	{Name: "storm", Big: true, Doc: "three faults (one writes) race reclaim, the shrinker, clear_refs and a folio lock holder", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault0", w.cpu(), w.mm, 0, false))
@@ -52,11 +62,13 @@ var scenarios = []Scenario{
 		w.add(w.k.NewPTEChanger("clear_refs", w.cpu(), model.ChangeClearSoftDirty, w.mm, 0, nil, 0))
 		w.add(w.k.NewLockHolder("isolate", w.cpu()))
 		w.add(w.k.NewSlotDrainer("drain"))
+		w.addLRUDrainers(0, 1, 2)
 		return nil
 	}},
-	{Name: "retry", Doc: "a fault races reclaim isolation holding its folio lock (VM_FAULT_RETRY)", setup: func(w *world) error {
+	{Name: "retry", Doc: "a fault races reclaim isolation holding its folio lock (VM_FAULT_RETRY) once lru_add_drain_all put the folio on the LRU", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewLockHolder("isolate", w.cpu()))
+		w.addLRUDrainers(0)
 		return nil
 	}},
 	{Name: "pte-change", Doc: "a fault races clear_refs clearing the swap PTE's soft-dirty bit", setup: func(w *world) error {
@@ -83,12 +95,17 @@ var scenarios = []Scenario{
 		w.add(w.k.NewAccess("fault0", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewAccess("writer", w.cpu(), w.mm, 0, true))
 		w.add(w.k.NewSlotDrainer("drain"))
-		w.add(w.k.NewReclaim("reclaim", w.cpu(), w.mm, 0))
+		// Reclaim runs on the writer's CPU: its own lru_add_drain puts a
+		// folio the writer faulted in on the LRU; fault0's needs a drain
+		// of CPU 0. (One actor fewer than a drainer per fault's CPU.)
+		w.add(w.k.NewReclaim("reclaim", 1, w.mm, 0))
+		w.addLRUDrainers(0)
 		return nil
 	}},
 	{Name: "reclaim", Doc: "a fault races reclaim of the same page", setup: func(w *world) error {
 		w.add(w.k.NewAccess("fault", w.cpu(), w.mm, 0, false))
 		w.add(w.k.NewReclaim("reclaim", w.cpu(), w.mm, 0))
+		w.addLRUDrainers(0)
 		return nil
 	}},
 	{Name: "writeback", Doc: "a fault races the zswap shrinker writing the entry back to zram", setup: func(w *world) error {

@@ -181,6 +181,7 @@ func TestStoreBackRelocksOnRetry(t *testing.T) {
 	if err := k.RunUntil(a, model.StepFolioLockOrRetry); err != nil {
 		t.Fatal(err)
 	}
+	k.Step(k.NewLRUDrainer("lru_drain", a.CPU())) // the folio leaves CPU 1's lru_add batch
 	h := k.NewLockHolder("holder", 0)
 	k.Step(h) // locks the fault's folio, the newest on the LRU
 	k.Step(a) // folio_lock_or_retry fails: wait for the lock

@@ -72,6 +72,7 @@ const (
 	stepHolderLock
 	stepHolderUnlock
 	stepDrainSlots
+	stepDrainLRU
 	numSteps
 )
 
@@ -126,9 +127,10 @@ var stepNames = [numSteps]string{
 	stepClearSoftDirty:        "clear_soft_dirty",
 	stepUffdWP:                "uffd_wp_protect",
 	stepMremap:                "move_ptes",
-	stepHolderLock:            "folio_trylock(isolate)",
-	stepHolderUnlock:          "folio_unlock(putback)",
+	stepHolderLock:            "folio_isolate_lru+folio_trylock",
+	stepHolderUnlock:          "folio_unlock+folio_putback_lru",
 	stepDrainSlots:            "drain_slots_cache",
+	stepDrainLRU:              "lru_add_drain_per_cpu",
 }
 
 func (s Step) String() string {

@@ -293,8 +293,10 @@ func (c *PTEChanger) step(k *Kernel) {
 }
 
 // LockHolder is someone else holding a folio lock for a while: reclaim
-// isolation or compaction trylocking the newest folio on the LRU, which
-// makes a concurrent folio_lock_or_retry return VM_FAULT_RETRY.
+// isolation or compaction isolating the newest folio on the LRU and
+// trylocking it, which makes a concurrent folio_lock_or_retry return
+// VM_FAULT_RETRY. Only a folio with PG_lru can be isolated
+// (folio_isolate_lru); one still in an lru_add batch is invisible to it.
 type LockHolder struct {
 	actorBase
 	folio *Folio
@@ -320,15 +322,39 @@ func (h *LockHolder) step(k *Kernel) {
 			h.pc = StepDone
 			return
 		}
-		k.folioGet(best)
+		k.folioIsolateLRU(best)
 		k.folioTrylock(best, h.id)
 		h.folio, h.held = best, true
 		h.pc = stepHolderUnlock
 	case stepHolderUnlock:
 		k.folioUnlock(h.folio)
-		k.folioPut(h.folio)
+		k.folioPutbackLRU(h.folio)
 		h.folio = nil
 		h.pc = StepDone
+	}
+}
+
+// LRUDrainer is one lru_add_drain_all work item (lru_add_drain_per_cpu)
+// running on its CPU: it moves that CPU's lru_add batch to the LRU in one
+// step. It stands for compaction, migration, mlock or CMA asking every CPU
+// to drain; on a CPU whose fault task is between two steps, the work runs
+// while that task is off the CPU.
+type LRUDrainer struct{ actorBase }
+
+// NewLRUDrainer makes the drain work item of CPU cpu.
+func (k *Kernel) NewLRUDrainer(name string, cpu int) *LRUDrainer {
+	return &LRUDrainer{actorBase: k.newBase(name, cpu, stepDrainLRU)}
+}
+
+func (d *LRUDrainer) step(k *Kernel) {
+	k.lruAddDrainCPU(d.cpu)
+	d.pc = StepDone
+}
+
+// Reset makes the drainer run again on the same CPU.
+func (d *LRUDrainer) Reset() {
+	if d.err == nil {
+		d.pc = stepDrainLRU
 	}
 }
 

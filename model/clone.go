@@ -100,6 +100,9 @@ func (k *Kernel) Clone(actors []Actor) (*Kernel, []Actor) {
 		case *SlotDrainer:
 			n := *a
 			out[i] = &n
+		case *LRUDrainer:
+			n := *a
+			out[i] = &n
 		}
 	}
 	return &c, out

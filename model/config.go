@@ -22,8 +22,8 @@ const (
 	swapSlotsCacheSize = 64
 	// PTEsPerTable is PTRS_PER_PTE: one split PTE lock per 512 PTEs.
 	PTEsPerTable = 512
-	// lruBatchSize is the per-CPU folio_batch size used by folio_add_lru.
-	lruBatchSize = 15
+	// maxPagevecSize is the largest PAGEVEC_SIZE of any base (pagevecSize).
+	maxPagevecSize = 31
 	// maxPages bounds a device, so that the model reports an error instead
 	// of exhausting memory: 2^26 slots is 256 GiB of simulated swap.
 	maxPages = 1 << 26
@@ -48,6 +48,16 @@ func (b KernelBase) String() string {
 		return kernelNames[b]
 	}
 	return fmt.Sprintf("kernel(%d)", uint8(b))
+}
+
+// pagevecSize is PAGEVEC_SIZE, the folio_batch size of the per-CPU
+// lru_add batch: 15 in v6.8, 31 from 9cecde80aae0 "mm: increase folio
+// batch size" (v6.9-rc2) (docs/kernels.md#the-lru_add-batch).
+func (b KernelBase) pagevecSize() int {
+	if b == V6_8 {
+		return 15
+	}
+	return maxPagevecSize
 }
 
 // KernelBases lists the supported bases in version order.

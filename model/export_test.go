@@ -33,3 +33,15 @@ func (h *LockHolder) Held() bool { return h.held }
 
 // SwapCacheFolio is the swap cache's folio for e, or nil.
 func (k *Kernel) SwapCacheFolio(e SwpEntry) *Folio { return k.swapCacheLookup(e) }
+
+// Folio is the folio the fault is bringing in.
+func (a *Access) Folio() *Folio { return a.folio }
+
+// Folio is the folio the lock holder holds.
+func (h *LockHolder) Folio() *Folio { return h.folio }
+
+// LRUBatchLen is how many folios wait in cpu's lru_add batch.
+func (k *Kernel) LRUBatchLen(cpu int) int { return k.cpus[cpu].nLRUAdd }
+
+// PagevecSize is the base's PAGEVEC_SIZE.
+func PagevecSize(b KernelBase) int { return b.pagevecSize() }

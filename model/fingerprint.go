@@ -29,6 +29,10 @@ func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
 		for _, e := range c.slotsRet {
 			u(uint64(e))
 		}
+		u(uint64(c.nLRUAdd))
+		for _, pfn := range c.lruAdd[:c.nLRUAdd] {
+			u(uint64(pfn))
+		}
 	}
 	for _, sp := range k.swapCache.spaces {
 		sp.Ascend(func(key uint64, pfn PFN) bool {
@@ -70,6 +74,9 @@ func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
 		u(f.sum)
 		u(uint64(f.swap))
 		u(uint64(int64(f.lockOwner)))
+		if f.test(PGlru) {
+			u(lruRank(k, f))
+		}
 		for _, m := range f.maps {
 			u(uint64(m.mm.id)<<40 | m.addr)
 		}
@@ -90,6 +97,19 @@ func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
 	for _, a := range actors {
 		a.fingerprint(u)
 	}
+}
+
+// lruRank is f's place among the folios on the LRU, oldest 0: what a
+// LockHolder's choice of the newest depends on, without the absolute
+// lruSeq, which differs between schedules that reach the same state.
+func lruRank(k *Kernel, f *Folio) uint64 {
+	var r uint64
+	for _, g := range k.folios[1:] {
+		if !g.freed && g.test(PGlru) && g.lruSeq < f.lruSeq {
+			r++
+		}
+	}
+	return r
 }
 
 func pfnOf(f *Folio) uint64 {
@@ -134,6 +154,7 @@ func (s *Shrinker) fingerprint(u func(uint64)) {
 func (z *Zapper) fingerprint(u func(uint64))      { u(uint64(z.pc)) }
 func (c *PTEChanger) fingerprint(u func(uint64))  { u(uint64(c.pc)) }
 func (d *SlotDrainer) fingerprint(u func(uint64)) { u(uint64(d.pc)) }
+func (d *LRUDrainer) fingerprint(u func(uint64))  { u(uint64(d.pc)) }
 func (h *LockHolder) fingerprint(u func(uint64)) {
 	u(uint64(h.pc))
 	u(pfnOf(h.folio))

@@ -13,7 +13,7 @@ const (
 	PGdirty
 	PGswapbacked
 	PGswapcache
-	PGlru // on the LRU or in a per-CPU LRU batch
+	PGlru // on an LRU list (not while in a per-CPU lru_add batch)
 	PGanonExclusive
 	PGwriteback
 	PGreadahead // read by swap readahead, not yet faulted
@@ -156,23 +156,90 @@ func (k *Kernel) folioUnlock(f *Folio) {
 	f.lockOwner = -1
 }
 
-// folioAddLRU is folio_add_lru: the folio joins the CPU's batch, which is
-// drained onto the LRU under the lruvec lock every lruBatchSize folios.
+// folioAddLRU is folio_add_lru (mm/swap.c): the folio joins the running
+// CPU's lru_add batch, which takes a reference; PG_lru is not set yet, so
+// isolation (folio_isolate_lru, compaction) cannot see the folio until the
+// batch moves. The add that fills the batch moves it at once
+// (folio_batch_add_and_move), this folio included
+// (docs/kernels.md#the-lru_add-batch).
 //
-// Model: batched folios already count as on the LRU for isolation
-// (lru_add_drain_all can run at any moment), so a folio lock holder can
-// find them; the drain is counted for its cost.
+// Model: folios are order 0. A large folio moves the batch at once
+// (folio_test_large), and so does every add under lru_cache_disable (CMA,
+// memory hot-remove); neither is modelled.
 func (k *Kernel) folioAddLRU(f *Folio) {
 	k.count(OpLRUAdd, 1)
+	if f.test(PGlru) {
+		k.bug(f.swap, "folio_add_lru of a folio already on the LRU")
+	}
+	k.folioGet(f)
+	c := &k.cpus[k.cpu]
+	c.lruAdd[c.nLRUAdd] = f.pfn
+	c.nLRUAdd++
+	if c.nLRUAdd == k.cfg.Kernel.pagevecSize() {
+		k.lruAddDrainCPU(k.cpu)
+	}
+}
+
+// lruAddDrainCPU is lru_add_drain_cpu's lru_add part, folio_batch_move_lru
+// with lru_add_fn: under the lruvec lock every folio of cpu's batch goes on
+// the LRU, PG_lru set, in batch order; then folios_put drops the batch's
+// references (freeing a folio nothing else holds). The cost is charged to
+// the running CPU, which is cpu wherever the kernel drains.
+func (k *Kernel) lruAddDrainCPU(cpu int) {
+	c := &k.cpus[cpu]
+	n := c.nLRUAdd
+	if n == 0 {
+		return
+	}
+	k.count(OpLRUDrain, n)
+	for _, pfn := range c.lruAdd[:n] {
+		f := k.folios[pfn]
+		f.set(PGlru)
+		k.lruSeq++
+		f.lruSeq = k.lruSeq
+	}
+	c.nLRUAdd = 0
+	for _, pfn := range c.lruAdd[:n] {
+		k.folioPut(k.folios[pfn])
+	}
+}
+
+// DrainLRUBatches moves every CPU's lru_add batch to the LRU, each on its
+// own CPU, as lru_add_drain_all's work items do.
+func (k *Kernel) DrainLRUBatches() { k.onEachCPU(k.lruAddDrainCPU) }
+
+// inLRUBatch reports whether f waits in a CPU's lru_add batch.
+func (k *Kernel) inLRUBatch(f *Folio) bool {
+	for i := range k.cpus {
+		c := &k.cpus[i]
+		for _, pfn := range c.lruAdd[:c.nLRUAdd] {
+			if pfn == f.pfn {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// folioIsolateLRU is folio_isolate_lru (mm/vmscan.c): only a folio on the
+// LRU can be isolated; isolation clears PG_lru (folio_test_clear_lru) and
+// takes a reference. A folio in an lru_add batch is on no list: false.
+func (k *Kernel) folioIsolateLRU(f *Folio) bool {
+	if !f.test(PGlru) {
+		return false
+	}
+	f.clear(PGlru)
+	k.folioGet(f)
+	return true
+}
+
+// folioPutbackLRU is folio_putback_lru: the isolated folio goes back on
+// the LRU and the isolation reference is dropped.
+func (k *Kernel) folioPutbackLRU(f *Folio) {
 	f.set(PGlru)
 	k.lruSeq++
 	f.lruSeq = k.lruSeq
-	c := &k.cpus[k.cpu]
-	c.lruBatch++
-	if c.lruBatch == lruBatchSize {
-		k.count(OpLRUDrain, c.lruBatch)
-		c.lruBatch = 0
-	}
+	k.folioPut(f)
 }
 
 // folioMarkDirty is folio_mark_dirty.

@@ -13,8 +13,8 @@ import (
 //     a per-CPU free batch; nothing else holds a slot (no leaks);
 //   - every zswap entry is live, in its tree under its own offset, for a
 //     slot in use; zswap's pool accounting equals the sum of its entries;
-//   - every folio is mapped by the PTE it names or in the swap cache, with
-//     a reference for each, and unlocked.
+//   - every folio is mapped by the PTE it names, in the swap cache or in a
+//     CPU's lru_add batch, with a reference for each, and unlocked.
 func (k *Kernel) CheckQuiescent() int {
 	before := len(k.violations)
 	refs := make([]int, len(k.si.swapMap))
@@ -55,6 +55,9 @@ func (k *Kernel) CheckQuiescent() int {
 		}
 		want := f.mapcount()
 		if f.test(PGswapcache) {
+			want++
+		}
+		if k.inLRUBatch(f) {
 			want++
 		}
 		switch {

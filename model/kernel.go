@@ -49,14 +49,28 @@ type Kernel struct {
 	nextActor  int
 }
 
-// cpuState is the per-CPU state: slot free batch, LRU batch, compressor
-// contexts and their scratch buffer.
+// cpuState is the per-CPU state: slot free batch, lru_add batch,
+// compressor contexts and their scratch buffer.
 type cpuState struct {
-	slotsRet   []SwpEntry
-	lruBatch   int
+	slotsRet []SwpEntry
+	// lruAdd is cpu_fbatches.lru_add: the folios folio_add_lru queued on
+	// this CPU since its last drain, oldest first; each holds a reference.
+	lruAdd     [maxPagevecSize]PFN
+	nLRUAdd    int
 	zswapCodec codec.Codec
 	zramCodec  codec.Codec
 	buf        []byte
+}
+
+// onEachCPU runs fn(cpu) for every CPU, as the running CPU: per-CPU work
+// such as a drain, charged to the CPU it runs on.
+func (k *Kernel) onEachCPU(fn func(cpu int)) {
+	saved := k.cpu
+	for cpu := range k.cpus {
+		k.cpu = cpu
+		fn(cpu)
+	}
+	k.cpu = saved
 }
 
 // ctx returns the running CPU's compressor contexts.
@@ -152,16 +166,20 @@ func (k *Kernel) NewEmptyMM(pages int) (*MM, error) {
 }
 
 // Populate maps a fresh folio holding the next version of page addr
-// (a first-touch write fault, outside any race).
+// (a first-touch write fault on CPU 0, outside any race). The folio joins
+// CPU 0's lru_add batch; a Reclaim on CPU 0 drains it first.
 func (k *Kernel) Populate(mm *MM, addr uint64) {
 	if mm.ptes[addr] != 0 {
 		return
 	}
+	saved := k.cpu
+	k.cpu = 0
 	f := k.folioAlloc()
 	f.set(PGuptodate | PGswapbacked | PGanonExclusive | PGdirty)
 	k.writePage(mm, addr, f)
 	k.folioAddLRU(f)
 	k.mapFolio(mm, addr, f, pteDirty|pteWrite|pteSoftDirty)
+	k.cpu = saved
 }
 
 // mapFolio points the PTE at f; the caller's folio reference becomes the

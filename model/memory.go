@@ -447,6 +447,13 @@ func (a *Access) mapPage(k *Kernel) {
 		a.failed(k, FaultOK)
 		return
 	}
+	if a.write && f == a.swapcache && !f.test(PGlru) {
+		// The refcount tells whether we are the exclusive owner: drop
+		// the local lru_add batch's reference first (c145e0b47c77
+		// "mm: streamline COW logic in do_swap_page()"). Another CPU's
+		// batch keeps its reference.
+		k.lruAddDrainCPU(k.cpu)
+	}
 	k.pteLock(a.mm, a.addr)
 	if !pteSame(a.mm.ptes[a.addr], a.origPTE) && !k.mutated(mutSkipPTESame) {
 		a.outcome = "pte_same failed: out_nomap"

@@ -195,8 +195,10 @@ type failure struct {
 var failures = []failure{
 	{"retry", func(t *testing.T, k *model.Kernel, mm *model.MM, fault *model.Access) {
 		// Reclaim isolation locks the folio between swap_read_folio's
-		// unlock and folio_lock_or_retry.
+		// unlock and folio_lock_or_retry, once an lru_add_drain_all
+		// work item has put it on the LRU.
 		runUntil(t, k, fault, model.StepFolioLockOrRetry)
+		run(t, k, k.NewLRUDrainer("lru_drain", fault.CPU()))
 		h := k.NewLockHolder("isolate", 0)
 		k.Step(h)
 		if !h.Held() {
@@ -377,7 +379,10 @@ func TestBypassZeroPageAllocFree(t *testing.T) {
 			mm, _ := k.NewMM(1)
 			r := k.NewReclaim("reclaim", 0, mm, 0)
 			a := k.NewAccess("fault", 1, mm, 0, false)
+			d := k.NewLRUDrainer("lru_drain", 1) // the fault's folio is in CPU 1's batch
 			cycle := func() {
+				d.Reset()
+				k.Run(d)
 				r.Reset(mm, 0)
 				k.Run(r)
 				a.Reset(mm, 0, false)
@@ -404,9 +409,12 @@ func BenchmarkBypassSwapinZeroPage(b *testing.B) {
 	mm, _ := k.NewMM(1)
 	r := k.NewReclaim("reclaim", 0, mm, 0)
 	a := k.NewAccess("fault", 1, mm, 0, false)
+	d := k.NewLRUDrainer("lru_drain", 1)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
+		d.Reset()
+		k.Run(d)
 		r.Reset(mm, 0)
 		k.Run(r)
 		a.Reset(mm, 0, false)

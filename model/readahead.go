@@ -122,8 +122,9 @@ func (a *Access) raNext(k *Kernel) {
 			return
 		}
 	}
-	// blk_finish_plug; lru_add_drain is not modelled yet (folio_add_lru
-	// sets PG_lru at once).
+	// blk_finish_plug, then lru_add_drain: "Push any new pages onto the
+	// LRU now".
+	k.lruAddDrainCPU(a.CPU())
 	a.entry, a.zsHit, a.zsExcl, a.zsRef = a.ra.entry, a.ra.zsHit, a.ra.zsExcl, a.ra.zsRef
 	a.ra = readahead{}
 	a.raDone = true

@@ -45,6 +45,8 @@ func TestSwapReadahead(t *testing.T) {
 				if f.Test(model.PGreadahead) {
 					t.Errorf("window %d: the faulting page is marked readahead", tc.window)
 				}
+			case !f.Test(model.PGlru):
+				t.Errorf("window %d: neighbour %d is not on the LRU after the loop's lru_add_drain", tc.window, addr)
 			case !f.Test(model.PGreadahead) || !f.Test(model.PGdirty) || k.ZswapHas(entries[addr]):
 				t.Errorf("window %d: neighbour %d: readahead %v, dirty %v, zswap still holds it %v; want read ahead, dirty, freed from zswap",
 					tc.window, addr, f.Test(model.PGreadahead), f.Test(model.PGdirty), k.ZswapHas(entries[addr]))

@@ -205,14 +205,7 @@ func (k *Kernel) swapcacheFreeEntries(cpu int) {
 // DrainSlotCaches returns every CPU's batch of freed slots, as
 // drain_slots_cache_cpu does on swapoff or CPU hotplug; the race explorer
 // uses it to stand for "63 more frees on that CPU".
-func (k *Kernel) DrainSlotCaches() {
-	saved := k.cpu
-	for cpu := range k.cpus {
-		k.cpu = cpu
-		k.swapcacheFreeEntries(cpu)
-	}
-	k.cpu = saved
-}
+func (k *Kernel) DrainSlotCaches() { k.onEachCPU(k.swapcacheFreeEntries) }
 
 // slotBitmap finds the lowest free slot quickly: level 0 has a bit per slot
 // (set = used), and each higher level a bit per lower-level word that is

@@ -13,11 +13,16 @@ const (
 	ReclaimNoFolio                 // nothing mapped (or cached) to reclaim
 	ReclaimSwapFull                // no free swap slot
 	ReclaimSwapFreed               // swap_writepage found the entry unused and freed it
+	ReclaimNotLRU                  // not on the LRU: still in another CPU's lru_add batch
 )
 
 // Reclaim swaps one page out: shrink_folio_list for the folio mapped at
 // addr (or, made with NewReclaimEntry, the unmapped swap cache folio of an
 // entry), from isolation to __remove_mapping.
+//
+// As shrink_inactive_list, it first drains its own CPU's lru_add batch
+// (lru_add_drain), then isolates the folio, which must be on the LRU
+// (folio_isolate_lru): a folio in another CPU's batch is out of its reach.
 //
 // Model: the victim is named instead of found by LRU scanning, and the
 // folio stays locked from isolation to __remove_mapping, where the kernel
@@ -68,10 +73,11 @@ func (r *Reclaim) done(k *Kernel, res ReclaimResult) {
 	r.pc = StepDone
 }
 
-// putback unlocks and releases the isolated folio.
+// putback unlocks the isolated folio and puts it back on the LRU
+// (move_folios_to_lru), dropping the isolation reference.
 func (r *Reclaim) putback(k *Kernel, res ReclaimResult) {
 	k.folioUnlock(r.folio)
-	k.folioPut(r.folio)
+	k.folioPutbackLRU(r.folio)
 	r.done(k, res)
 }
 
@@ -88,12 +94,16 @@ func (r *Reclaim) step(k *Kernel) {
 			r.done(k, ReclaimNoFolio)
 			return
 		}
-		k.folioGet(f)
+		k.lruAddDrainCPU(k.cpu) // shrink_inactive_list's lru_add_drain
+		if !k.folioIsolateLRU(f) {
+			r.done(k, ReclaimNotLRU)
+			return
+		}
 		r.folio = f
 		r.pc = stepTrylock
 	case stepTrylock:
 		if !k.folioTrylock(f, r.id) {
-			k.folioPut(f)
+			k.folioPutbackLRU(f)
 			r.done(k, ReclaimKept)
 			return
 		}
@@ -143,7 +153,9 @@ func (r *Reclaim) step(k *Kernel) {
 		k.deleteFromSwapCacheLocked(f)
 		f.ref--
 		k.putSwapFolio(e)
-		r.putback(k, ReclaimFreed)
+		k.folioUnlock(f)
+		k.folioPut(f) // the isolation reference: the folio is freed
+		r.done(k, ReclaimFreed)
 	}
 }
 
