@@ -29,6 +29,12 @@ type Options struct {
 	// Default: the first column, in order of appearance (benchstat's
 	// rule).
 	Base string
+	// Table splits results into tables, as benchstat's -table.
+	// Default ".config,.name": one table per file configuration and
+	// benchmark (benchstat's default is ".config"), so that each
+	// table's rows differ only in their keys. The .name part is left
+	// out when Col or Row names .name.
+	Table string
 	// Filter is a benchproc filter, as benchstat's -filter, e.g.
 	// ".unit:kernel-ns/op /backend:zswap+zram". Default "*".
 	Filter string
@@ -84,7 +90,11 @@ type Table struct {
 	Pattern string
 	// Cols are the column labels; Cols[0] is the baseline.
 	Cols []string
-	Rows []*Row
+	// key is the table's key and colKeys are the columns' keys, for
+	// benchstat's header lines (WriteBenchstat).
+	key     benchproc.Key
+	colKeys []benchproc.Key
+	Rows    []*Row
 	// Geomean summarises each column over the rows, as benchstat's
 	// geomean row; it is shown only when there is more than one row.
 	Geomean []Geomean
@@ -116,6 +126,10 @@ type Cell struct {
 	Cmp benchmath.Comparison
 	// Warnings about the sample, its summary and the comparison.
 	Warnings []string
+	// sampleWarnings are those about the sample and its summary,
+	// cmpWarnings those about the comparison: benchstat marks them
+	// in different places.
+	sampleWarnings, cmpWarnings []string
 }
 
 // Delta is benchstat's "vs base" column: the change of the median in
@@ -185,13 +199,16 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 		return nil, fmt.Errorf("-filter %s: %v", opts.Filter, firstLine(err))
 	}
 	var parser benchproc.ProjectionParser
-	tableExpr := ".config"
-	if !strings.Contains(opts.Row+","+opts.Col, ".name") {
-		tableExpr += ",.name"
+	tableExpr := opts.Table
+	if tableExpr == "" {
+		tableExpr = ".config"
+		if !strings.Contains(opts.Row+","+opts.Col, ".name") {
+			tableExpr += ",.name"
+		}
 	}
 	tableBy, unitField, err := parser.ParseWithUnit(tableExpr, filter)
 	if err != nil {
-		return nil, firstLine(err)
+		return nil, fmt.Errorf("-table %s: %v", tableExpr, firstLine(err))
 	}
 	colBy, err := parser.Parse(opts.Col, filter)
 	if err != nil {
@@ -273,7 +290,7 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 	for _, k := range keys {
 		bt := tables[k]
 		unit := k.Get(unitField)
-		t := &Table{Unit: unit, OrigUnit: origUnit[unit]}
+		t := &Table{Unit: unit, OrigUnit: origUnit[unit], key: k}
 		for _, f := range k.Projection().FlattenedFields() {
 			switch {
 			case f.Name == ".unit":
@@ -291,6 +308,7 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 				cols = append(append([]benchproc.Key{cols[i]}, cols[:i]...), cols[i+1:]...)
 			}
 		}
+		t.colKeys = cols
 		for _, c := range cols {
 			t.Cols = append(t.Cols, c.StringValues())
 			allCols[c.StringValues()] = true
@@ -306,19 +324,23 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 				}
 				sample := benchmath.NewSample(bc.values, &thresholds)
 				c := &Cell{Values: sample.Values, Summary: assumption.Summary(sample, opts.Confidence)}
-				c.Warnings = errStrings(sample.Warnings, c.Summary.Warnings)
+				// In benchstat's order: the sample's, the
+				// residue's, the summary's.
+				c.sampleWarnings = errStrings(sample.Warnings)
 				if nsk := benchproc.NonSingularFields(sortedKeys(bc.residue)); len(nsk) > 0 {
 					var names []string
 					for _, f := range nsk {
 						names = append(names, f.Name)
 					}
-					c.Warnings = append(c.Warnings, "benchmarks vary in "+strings.Join(names, ", "))
+					c.sampleWarnings = append(c.sampleWarnings, "benchmarks vary in "+strings.Join(names, ", "))
 				}
+				c.sampleWarnings = append(c.sampleWarnings, errStrings(c.Summary.Warnings)...)
 				if ci > 0 && row.Cells[0] != nil && (opts.Base == "" || t.Cols[0] == opts.Base) {
 					c.Base = row.Cells[0]
 					c.Cmp = assumption.Compare(sampleOf(c.Base, &thresholds), sample)
-					c.Warnings = append(c.Warnings, errStrings(c.Cmp.Warnings)...)
+					c.cmpWarnings = errStrings(c.Cmp.Warnings)
 				}
+				c.Warnings = append(slices.Clone(c.sampleWarnings), c.cmpWarnings...)
 				row.Cells = append(row.Cells, c)
 			}
 			t.Rows = append(t.Rows, row)
@@ -439,7 +461,7 @@ func (t *Table) geomeans() {
 		} else {
 			g.HasValue, g.Value = true, gm
 		}
-		if ci > 0 && !badRatio && len(ratios) > 0 {
+		if ci > 0 && !badRatio {
 			if gm := stats.GeoMean(ratios); math.IsNaN(gm) {
 				g.Warnings = append(g.Warnings, "ratios must be >0 to compute geomean")
 			} else {

@@ -95,22 +95,27 @@ type notes struct {
 }
 
 func (n *notes) mark(ws ...[]string) string {
-	if n.idx == nil {
-		n.idx = map[string]int{}
-	}
 	var marks []string
 	for _, l := range ws {
 		for _, w := range l {
-			i, ok := n.idx[w]
-			if !ok {
-				n.list = append(n.list, w)
-				i = len(n.list)
-				n.idx[w] = i
-			}
-			marks = append(marks, fmt.Sprintf("[%d]", i))
+			marks = append(marks, fmt.Sprintf("[%d]", n.index(w)))
 		}
 	}
 	return strings.Join(marks, "")
+}
+
+// index returns the number of the footnote w, adding it if new.
+func (n *notes) index(w string) int {
+	if n.idx == nil {
+		n.idx = map[string]int{}
+	}
+	i, ok := n.idx[w]
+	if !ok {
+		n.list = append(n.list, w)
+		i = len(n.list)
+		n.idx[w] = i
+	}
+	return i
 }
 
 func (n *notes) String() string {
