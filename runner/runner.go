@@ -70,8 +70,9 @@ type Options struct {
 }
 
 // ErrOptions is what errors.Is finds in an error about the run's options
-// (count, benchtime) or about a partial file an interrupted run left: the
-// caller's usage, not a failed run.
+// (count, benchtime, an output file that cannot be created) or about a
+// partial file an interrupted run left: the caller's usage, not a failed
+// run.
 var ErrOptions = errors.New("bad run options")
 
 // optionError is an ErrOptions with its own message.
@@ -133,7 +134,7 @@ func Run(ctx context.Context, cases []Case, opts Options) (int, error) {
 	if len(kept) == 0 {
 		kept = opts.Header
 	}
-	f, err := startPartial(partial, kept)
+	f, err := startPartial(opts.Out, kept)
 	if err != nil {
 		return 0, err
 	}
@@ -199,14 +200,16 @@ rounds:
 	return written, runErr
 }
 
-// startPartial creates the partial file holding lines, atomically: it is
-// written under a temporary name and renamed, so an existing partial file
-// is never truncated before its lines are safe.
-func startPartial(partial string, lines []string) (*os.File, error) {
+// startPartial creates out's partial file holding lines, atomically: it
+// is written under a temporary name and renamed, so an existing partial
+// file is never truncated before its lines are safe.
+func startPartial(out string, lines []string) (*os.File, error) {
+	partial := PartialPath(out)
 	dir := filepath.Dir(partial)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(partial)+".*")
 	if err != nil {
-		return nil, fmt.Errorf("results file %s: cannot write in %s: %v", partial, dir, errors.Unwrap(err))
+		// Nothing has run yet: the output named is bad input.
+		return nil, optionErrorf("results file %s: cannot write in %s: %v", out, dir, errors.Unwrap(err))
 	}
 	// CreateTemp makes 0600; a results file is as readable as any other.
 	if err := tmp.Chmod(0o644); err != nil {
