@@ -1,17 +1,19 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/aclements/go-moremath/stats"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
+
+	"github.com/swapbench/swapbench/model"
 )
 
 // Options select and group what Compare compares. The zero value
@@ -285,7 +287,10 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 			nameField = f
 		}
 	}
+	// allCols lists the columns in file order (v6.8, v6.9, v6.10 as the
+	// run wrote them), for the errors below.
 	allCols := map[string]bool{}
+	var colList []string
 	baseFound := false
 	for _, k := range keys {
 		bt := tables[k]
@@ -311,7 +316,10 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 		t.colKeys = cols
 		for _, c := range cols {
 			t.Cols = append(t.Cols, c.StringValues())
-			allCols[c.StringValues()] = true
+			if !allCols[c.StringValues()] {
+				allCols[c.StringValues()] = true
+				colList = append(colList, c.StringValues())
+			}
 		}
 		assumption := s.Units.GetAssumption(unit)
 		for _, rk := range rows {
@@ -349,7 +357,7 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 		t.geomeans()
 		cmp.Tables = append(cmp.Tables, t)
 	}
-	colList := sortedSet(allCols)
+	sortBases(colList)
 	if opts.Base != "" && !baseFound {
 		return nil, fmt.Errorf("-base %s: no such column; columns of -col %s: %s", opts.Base, opts.Col, strings.Join(colList, ", "))
 	}
@@ -358,6 +366,21 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 			strings.Join(s.Paths, ", "), opts.Col, strings.Join(colList, ", "))
 	}
 	return cmp, nil
+}
+
+// sortBases puts a list of kernel base names in model.KernelBases
+// order (v6.8, v6.9, v6.10), not the byte order that puts v6.10
+// first; a list of anything else keeps its order.
+func sortBases(names []string) {
+	bases := make(map[string]model.KernelBase, len(names))
+	for _, n := range names {
+		kb, err := model.ParseKernelBase(n)
+		if err != nil {
+			return
+		}
+		bases[n] = kb
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(bases[a], bases[b]) })
 }
 
 // compared reports whether any cell has a baseline.
@@ -409,15 +432,6 @@ func sortedKeys(m map[benchproc.Key]struct{}) []benchproc.Key {
 	}
 	benchproc.SortKeys(keys)
 	return keys
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // geomeans computes the summary row as benchstat does: the geomean of
