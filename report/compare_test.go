@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -185,5 +186,28 @@ func TestBaseErrorVersionOrder(t *testing.T) {
 	_, err := Compare([]string{"testdata/swapin.txt"}, Options{Col: "/kernel", Base: "v7"})
 	if err == nil || !strings.HasSuffix(err.Error(), "columns of -col /kernel: v6.8, v6.9, v6.10") {
 		t.Errorf("error %v: want the columns as v6.8, v6.9, v6.10", err)
+	}
+}
+
+// WriteText folds a configuration line longer than MaxWidth, as a
+// results file's note: lines are.
+func TestWriteTextFoldsConfig(t *testing.T) {
+	data, err := os.ReadFile("testdata/small.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := "note: " + strings.Repeat("a long note about the method ", 5)
+	p := writeTemp(t, "long.txt", note+"\n"+string(data))
+	c, err := Compare([]string{p}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := c.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	checkWidth(t, b.String())
+	if !strings.Contains(strings.Join(strings.Fields(b.String()), " "), strings.TrimSpace(note)) {
+		t.Errorf("the note is lost:\n%s", b.String())
 	}
 }

@@ -20,7 +20,8 @@ const MaxWidth = 72
 // median ± confidence interval per column, then for each column after
 // the first the change against the first and its p-value. A table that
 // would be wider than MaxWidth is written long instead, one line per
-// row and column. No tabs; lines end without trailing spaces.
+// row and column. Longer configuration lines and titles are folded. No
+// tabs; lines end without trailing spaces.
 func (c *Comparison) WriteText(w io.Writer) error {
 	var b strings.Builder
 	var prev map[string]bool
@@ -33,7 +34,9 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	b.WriteString(c.method())
-	_, err := io.WriteString(w, b.String())
+	// Configuration lines and table titles can be longer than any
+	// table: fold them too.
+	_, err := io.WriteString(w, fold(b.String()))
 	return err
 }
 

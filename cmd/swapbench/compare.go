@@ -14,7 +14,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compare", stderr)
 	col := fs.String("col", "", "split results into columns by this benchproc projection (default /fix)")
 	row := fs.String("row", "", "split results into rows by this projection (default .fullname: the rest of the name)")
-	table := fs.String("table", ".config", "split results into tables by this projection, as benchstat's -table; .config,.name gives a table per benchmark")
+	table := fs.String("table", "", "split results into tables by this projection, as benchstat's -table (default .config, as benchstat, for -format text; .config,.name, a table per benchmark, for the others)")
 	base := fs.String("base", "", "the column to compare the others with, moved first (default the first in file order, as benchstat)")
 	filter := fs.String("filter", "", "use only results matching this benchproc filter, e.g. '.unit:kernel-ns/op /backend:zram'")
 	format := fs.String("format", "text", "output format: text (go tool benchstat's layout, as wide as the columns need), mail (at most 72 columns, a line per row and column when wider), markdown or csv")
@@ -31,6 +31,9 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	switch *format {
 	case "text":
 		write = (*report.Comparison).WriteBenchstat
+		if *table == "" {
+			*table = ".config"
+		}
 	case "mail":
 		write = (*report.Comparison).WriteText
 	case "markdown", "md":
