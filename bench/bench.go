@@ -115,6 +115,10 @@ type Matrix struct {
 // binary, random and anon-mix pages (Swapout, v6.9 unless Kernels is
 // given); 2^10 to 2^24 entries (ZswapIndex). Short keeps v6.9, data=text,
 // 2 CPUs, lz4 and up to 2^14 entries.
+//
+// ZswapIndex has a kernel axis and no data axis (the index stores no
+// page): it runs only when Data is not given, so that selecting data
+// classes does not spend most of a round building indexes.
 func Cases(mx Matrix) ([]runner.Case, error) {
 	m, err := mx.defaults()
 	if err != nil {
@@ -219,6 +223,9 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 	sizes := []int{1 << 10, 1 << 14, 1 << 18, 1 << 20, 1 << 22, 1 << 24}
 	if m.Short {
 		sizes = sizes[:2]
+	}
+	if m.dataGiven {
+		return cases, nil
 	}
 	for _, kn := range m.Kernels {
 		kb, _ := model.ParseKernelBase(kn)

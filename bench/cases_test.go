@@ -292,3 +292,29 @@ func TestAllocFree(t *testing.T) {
 		}
 	}
 }
+
+// The index benchmarks have no data axis: -data leaves them out, and
+// without it they run on each kernel base selected.
+func TestIndexOnlyWithoutData(t *testing.T) {
+	for _, tc := range []struct {
+		data []string
+		want bool
+	}{{nil, true}, {[]string{"text"}, false}} {
+		cs, err := Cases(Matrix{Short: true, Kernels: []string{"v6.9"}, Data: tc.data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		index, swapin := 0, 0
+		for _, c := range cs {
+			switch {
+			case strings.HasPrefix(c.Name, "BenchmarkZswapIndex/"):
+				index++
+			case strings.HasPrefix(c.Name, "BenchmarkSwapin/"):
+				swapin++
+			}
+		}
+		if (index > 0) != tc.want || swapin == 0 {
+			t.Errorf("data %v: %d ZswapIndex and %d Swapin benchmarks; want ZswapIndex %v", tc.data, index, swapin, tc.want)
+		}
+	}
+}

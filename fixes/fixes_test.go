@@ -225,7 +225,7 @@ func TestBadNames(t *testing.T) {
 	}{
 		{[]string{"nope"}, nil, nil, `fix "nope": unknown`},
 		{nil, []string{"spin"}, nil, `sync mode "spin": unknown; want one of folio-lock, none, tick, waitqueue`},
-		{nil, nil, []string{"v7"}, `kernel base "v7": unknown; want one of v6.10, v6.8, v6.9`},
+		{nil, nil, []string{"v7"}, `kernel base "v7": unknown; want one of v6.8, v6.9, v6.10`},
 		{[]string{"never-bypass"}, []string{"tick"}, nil, "no variant matches"},
 	} {
 		if _, err := fixes.Matrix(tc.fixes, tc.syncs, tc.kernels); err == nil || !strings.Contains(err.Error(), tc.want) {

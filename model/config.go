@@ -1,9 +1,10 @@
 package model
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -108,11 +109,45 @@ func parseName[T ~uint8](what, s string, names []string) (T, error) {
 	return 0, unknownName(what, s, names)
 }
 
-// unknownName builds the one-line error for a name that is not one of valid.
+// unknownName builds the one-line error for a name that is not one of
+// valid, listed in version order ("v6.8, v6.9, v6.10", not the byte
+// order "v6.10, v6.8, v6.9").
 func unknownName(what, got string, valid []string) error {
-	v := append([]string(nil), valid...)
-	sort.Strings(v)
+	v := slices.Clone(valid)
+	slices.SortFunc(v, compareVersions)
 	return fmt.Errorf("%s %q: unknown; want one of %s", what, got, strings.Join(v, ", "))
+}
+
+// compareVersions orders names as text, but runs of digits by their
+// value: v6.8 < v6.9 < v6.10.
+func compareVersions(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitsPrefix(a), digitsPrefix(b)
+		if da != "" && db != "" {
+			na, nb := strings.TrimLeft(da, "0"), strings.TrimLeft(db, "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[len(da):], b[len(db):]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digitsPrefix(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
 }
 
 // Config describes one simulated machine.
@@ -206,7 +241,7 @@ func (c *Config) withDefaults() Config {
 func (c *Config) validate() error {
 	switch {
 	case c.Kernel >= numKernelBases:
-		return fmt.Errorf("kernel base %d: unknown; want one of v6.10, v6.8, v6.9", c.Kernel)
+		return fmt.Errorf("kernel base %d: unknown; want one of v6.8, v6.9, v6.10", c.Kernel)
 	case c.Backend >= numBackends:
 		return fmt.Errorf("backend %d: unknown; want one of zram, zswap+zram", c.Backend)
 	case c.SwapPages <= 0 || c.SwapPages > maxPages:

@@ -448,7 +448,7 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	if _, err := model.ParseKernelBase("v5.15"); err == nil || !strings.Contains(err.Error(), "v6.10, v6.8, v6.9") {
+	if _, err := model.ParseKernelBase("v5.15"); err == nil || !strings.Contains(err.Error(), "v6.8, v6.9, v6.10") {
 		t.Errorf("ParseKernelBase: %v", err)
 	}
 	for _, f := range []func(string) error{

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -190,4 +191,79 @@ func field(rec []string, i int) string {
 		return rec[i]
 	}
 	return ""
+}
+
+// benchstatLayouts are the projections the layout goldens cover. Each
+// golden is the output of `go tool benchstat` (the version go.mod
+// pins) with the same arguments, run in report/:
+//
+//	go tool benchstat -col /fix testdata/small.txt
+//	go tool benchstat -col /fix -filter '.name:Swapin .unit:kernel-ns/op /comp:lz4' testdata/swapin.txt
+//	go tool benchstat -col /fix,/sync -filter '.name:Swapin .unit:kernel-ns/op /comp:lz4 /data:text' testdata/swapin.txt
+//
+// small: every unit, config header lines, "all samples are equal" and
+// geomean footnotes; swapin: a fix (never-bypass) with no row in
+// common with the baseline, so "?" and the geomean warnings; fix-sync:
+// a two-level column header.
+var benchstatLayouts = []struct {
+	golden, col, filter, file string
+}{
+	{"benchstat-small.golden", "/fix", "", "testdata/small.txt"},
+	{"benchstat-swapin.golden", "/fix", ".name:Swapin .unit:kernel-ns/op /comp:lz4", "testdata/swapin.txt"},
+	{"benchstat-fix-sync.golden", "/fix,/sync", ".name:Swapin .unit:kernel-ns/op /comp:lz4 /data:text", "testdata/swapin.txt"},
+}
+
+// TestBenchstatLayout checks that WriteBenchstat writes, byte for byte,
+// what benchstat wrote for the same file and projections (the goldens
+// are benchstat's output, not ours: -update does not touch them).
+func TestBenchstatLayout(t *testing.T) {
+	for _, tc := range benchstatLayouts {
+		t.Run(tc.golden, func(t *testing.T) {
+			c, err := Compare([]string{tc.file}, Options{Col: tc.col, Table: ".config", Filter: tc.filter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := c.WriteBenchstat(&b); err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile("testdata/" + tc.golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); got != string(want) {
+				t.Errorf("WriteBenchstat differs from benchstat's output\ngot:\n%s\nbenchstat:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestBenchstatLayoutLive runs the pinned benchstat itself, so that a
+// change of the pin that changes benchstat's layout shows here rather
+// than in a stale golden.
+func TestBenchstatLayoutLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs benchstat")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to run benchstat with")
+	}
+	for _, tc := range benchstatLayouts {
+		args := []string{"tool", "benchstat", "-col", tc.col}
+		if tc.filter != "" {
+			args = append(args, "-filter", tc.filter)
+		}
+		out, err := exec.Command(gobin, append(args, tc.file)...).Output()
+		if err != nil {
+			t.Fatalf("go %s: %v", strings.Join(args, " "), err)
+		}
+		want, err := os.ReadFile("testdata/" + tc.golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out, want) {
+			t.Errorf("%s: benchstat now prints\n%s", tc.golden, out)
+		}
+	}
 }

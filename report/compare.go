@@ -1,17 +1,19 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/aclements/go-moremath/stats"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
+
+	"github.com/swapbench/swapbench/model"
 )
 
 // Options select and group what Compare compares. The zero value
@@ -29,6 +31,12 @@ type Options struct {
 	// Default: the first column, in order of appearance (benchstat's
 	// rule).
 	Base string
+	// Table splits results into tables, as benchstat's -table.
+	// Default ".config,.name": one table per file configuration and
+	// benchmark (benchstat's default is ".config"), so that each
+	// table's rows differ only in their keys. The .name part is left
+	// out when Col or Row names .name.
+	Table string
 	// Filter is a benchproc filter, as benchstat's -filter, e.g.
 	// ".unit:kernel-ns/op /backend:zswap+zram". Default "*".
 	Filter string
@@ -84,7 +92,11 @@ type Table struct {
 	Pattern string
 	// Cols are the column labels; Cols[0] is the baseline.
 	Cols []string
-	Rows []*Row
+	// key is the table's key and colKeys are the columns' keys, for
+	// benchstat's header lines (WriteBenchstat).
+	key     benchproc.Key
+	colKeys []benchproc.Key
+	Rows    []*Row
 	// Geomean summarises each column over the rows, as benchstat's
 	// geomean row; it is shown only when there is more than one row.
 	Geomean []Geomean
@@ -116,6 +128,10 @@ type Cell struct {
 	Cmp benchmath.Comparison
 	// Warnings about the sample, its summary and the comparison.
 	Warnings []string
+	// sampleWarnings are those about the sample and its summary,
+	// cmpWarnings those about the comparison: benchstat marks them
+	// in different places.
+	sampleWarnings, cmpWarnings []string
 }
 
 // Delta is benchstat's "vs base" column: the change of the median in
@@ -191,13 +207,16 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 		return nil, fmt.Errorf("-filter %s: %v", opts.Filter, firstLine(err))
 	}
 	var parser benchproc.ProjectionParser
-	tableExpr := ".config"
-	if !strings.Contains(opts.Row+","+opts.Col, ".name") {
-		tableExpr += ",.name"
+	tableExpr := opts.Table
+	if tableExpr == "" {
+		tableExpr = ".config"
+		if !strings.Contains(opts.Row+","+opts.Col, ".name") {
+			tableExpr += ",.name"
+		}
 	}
 	tableBy, unitField, err := parser.ParseWithUnit(tableExpr, filter)
 	if err != nil {
-		return nil, firstLine(err)
+		return nil, fmt.Errorf("-table %s: %v", tableExpr, firstLine(err))
 	}
 	colBy, err := parser.Parse(opts.Col, filter)
 	if err != nil {
@@ -274,12 +293,15 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 			nameField = f
 		}
 	}
+	// allCols lists the columns in file order (v6.8, v6.9, v6.10 as the
+	// run wrote them), for the errors below.
 	allCols := map[string]bool{}
+	var colList []string
 	baseFound := false
 	for _, k := range keys {
 		bt := tables[k]
 		unit := k.Get(unitField)
-		t := &Table{Unit: unit, OrigUnit: origUnit[unit]}
+		t := &Table{Unit: unit, OrigUnit: origUnit[unit], key: k}
 		for _, f := range k.Projection().FlattenedFields() {
 			switch {
 			case f.Name == ".unit":
@@ -297,9 +319,13 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 				cols = append(append([]benchproc.Key{cols[i]}, cols[:i]...), cols[i+1:]...)
 			}
 		}
+		t.colKeys = cols
 		for _, c := range cols {
 			t.Cols = append(t.Cols, c.StringValues())
-			allCols[c.StringValues()] = true
+			if !allCols[c.StringValues()] {
+				allCols[c.StringValues()] = true
+				colList = append(colList, c.StringValues())
+			}
 		}
 		assumption := s.Units.GetAssumption(unit)
 		for _, rk := range rows {
@@ -312,19 +338,23 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 				}
 				sample := benchmath.NewSample(bc.values, &thresholds)
 				c := &Cell{Values: sample.Values, Summary: assumption.Summary(sample, opts.Confidence)}
-				c.Warnings = errStrings(sample.Warnings, c.Summary.Warnings)
+				// In benchstat's order: the sample's, the
+				// residue's, the summary's.
+				c.sampleWarnings = errStrings(sample.Warnings)
 				if nsk := benchproc.NonSingularFields(sortedKeys(bc.residue)); len(nsk) > 0 {
 					var names []string
 					for _, f := range nsk {
 						names = append(names, f.Name)
 					}
-					c.Warnings = append(c.Warnings, "benchmarks vary in "+strings.Join(names, ", "))
+					c.sampleWarnings = append(c.sampleWarnings, "benchmarks vary in "+strings.Join(names, ", "))
 				}
+				c.sampleWarnings = append(c.sampleWarnings, errStrings(c.Summary.Warnings)...)
 				if ci > 0 && row.Cells[0] != nil && (opts.Base == "" || t.Cols[0] == opts.Base) {
 					c.Base = row.Cells[0]
 					c.Cmp = assumption.Compare(sampleOf(c.Base, &thresholds), sample)
-					c.Warnings = append(c.Warnings, errStrings(c.Cmp.Warnings)...)
+					c.cmpWarnings = errStrings(c.Cmp.Warnings)
 				}
+				c.Warnings = append(slices.Clone(c.sampleWarnings), c.cmpWarnings...)
 				row.Cells = append(row.Cells, c)
 			}
 			t.Rows = append(t.Rows, row)
@@ -333,7 +363,7 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 		t.geomeans()
 		cmp.Tables = append(cmp.Tables, t)
 	}
-	colList := sortedSet(allCols)
+	sortBases(colList)
 	if opts.Base != "" && !baseFound {
 		return nil, fmt.Errorf("-base %s: no such column; columns of -col %s: %s", opts.Base, opts.Col, strings.Join(colList, ", "))
 	}
@@ -342,6 +372,21 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 			strings.Join(s.Paths, ", "), opts.Col, strings.Join(colList, ", "))
 	}
 	return cmp, nil
+}
+
+// sortBases puts a list of kernel base names in model.KernelBases
+// order (v6.8, v6.9, v6.10), not the byte order that puts v6.10
+// first; a list of anything else keeps its order.
+func sortBases(names []string) {
+	bases := make(map[string]model.KernelBase, len(names))
+	for _, n := range names {
+		kb, err := model.ParseKernelBase(n)
+		if err != nil {
+			return
+		}
+		bases[n] = kb
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(bases[a], bases[b]) })
 }
 
 // compared reports whether any cell has a baseline.
@@ -395,15 +440,6 @@ func sortedKeys(m map[benchproc.Key]struct{}) []benchproc.Key {
 	return keys
 }
 
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // geomeans computes the summary row as benchstat does: the geomean of
 // the column's medians and the geomean of its ratios to the baseline.
 func (t *Table) geomeans() {
@@ -445,7 +481,7 @@ func (t *Table) geomeans() {
 		} else {
 			g.HasValue, g.Value = true, gm
 		}
-		if ci > 0 && !badRatio && len(ratios) > 0 {
+		if ci > 0 && !badRatio {
 			if gm := stats.GeoMean(ratios); math.IsNaN(gm) {
 				g.Warnings = append(g.Warnings, "ratios must be >0 to compute geomean")
 			} else {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -86,10 +87,10 @@ func TestCompareErrors(t *testing.T) {
 		{"empty", Options{}, []string{"testdata/empty.txt"}, []string{"testdata/empty.txt: empty file", "expected Go benchmark output"}},
 		{"not benchmark output", Options{}, []string{"testdata/notbench.txt"}, []string{"testdata/notbench.txt: no benchmark results", "expected Go benchmark output"}},
 		{"second file bad", Options{}, []string{"testdata/small.txt", "testdata/notbench.txt"}, []string{"testdata/notbench.txt: no benchmark results"}},
-		{"no common benchmarks", Options{}, []string{"testdata/disjoint.txt"}, []string{"testdata/disjoint.txt: no benchmark is in more than one column of -col /fix (columns: exclusive, merged)", "expected the same benchmarks"}},
+		{"no common benchmarks", Options{}, []string{"testdata/disjoint.txt"}, []string{"testdata/disjoint.txt: no benchmark is in more than one column of -col /fix (columns: merged, exclusive)", "expected the same benchmarks"}},
 		{"unknown col key", Options{Col: "/nosuch"}, []string{"testdata/small.txt"}, []string{"-col /nosuch: no result in testdata/small.txt has that key; keys present: /fix /sync /kernel /backend /comp /data goos goarch pkg cpu swapbench-version profile seed .name .fullname .file .config"}},
 		{"unknown row key", Options{Row: "/nosuch"}, []string{"testdata/small.txt"}, []string{"-row /nosuch: no result", "keys present: /fix"}},
-		{"unknown base", Options{Base: "nosuch"}, []string{"testdata/small.txt"}, []string{"-base nosuch: no such column; columns of -col /fix: always-swapcache, merged, non-exclusive"}},
+		{"unknown base", Options{Base: "nosuch"}, []string{"testdata/small.txt"}, []string{"-base nosuch: no such column; columns of -col /fix: merged, always-swapcache, non-exclusive"}},
 		{"bad filter", Options{Filter: "(("}, []string{"testdata/small.txt"}, []string{"-filter ((:"}},
 		{"filter matches nothing", Options{Filter: "/fix:nosuch"}, []string{"testdata/small.txt"}, []string{"testdata/small.txt: no results match -filter /fix:nosuch"}},
 		{"bad col syntax", Options{Col: "/fix@nosuchorder"}, []string{"testdata/small.txt"}, []string{"-col /fix@nosuchorder:"}},
@@ -176,5 +177,37 @@ func TestCompareFiles(t *testing.T) {
 	c = compare(t, Options{Col: ".file", Filter: ".unit:ns/op"}, "old=small.txt", "new=small.txt")
 	if got := strings.Join(c.Tables[0].Cols, ","); got != "old,new" {
 		t.Errorf("labelled columns %s", got)
+	}
+}
+
+// The columns an error lists are kernel bases in version order, not
+// v6.10 first.
+func TestBaseErrorVersionOrder(t *testing.T) {
+	_, err := Compare([]string{"testdata/swapin.txt"}, Options{Col: "/kernel", Base: "v7"})
+	if err == nil || !strings.HasSuffix(err.Error(), "columns of -col /kernel: v6.8, v6.9, v6.10") {
+		t.Errorf("error %v: want the columns as v6.8, v6.9, v6.10", err)
+	}
+}
+
+// WriteText folds a configuration line longer than MaxWidth, as a
+// results file's note: lines are.
+func TestWriteTextFoldsConfig(t *testing.T) {
+	data, err := os.ReadFile("testdata/small.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := "note: " + strings.Repeat("a long note about the method ", 5)
+	p := writeTemp(t, "long.txt", note+"\n"+string(data))
+	c, err := Compare([]string{p}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := c.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	checkWidth(t, b.String())
+	if !strings.Contains(strings.Join(strings.Fields(b.String()), " "), strings.TrimSpace(note)) {
+		t.Errorf("the note is lost:\n%s", b.String())
 	}
 }

@@ -92,7 +92,7 @@ func Read(paths ...string) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		n := 0
+		n, firstWarning := 0, len(s.Warnings)
 		r.Reset(bytes.NewReader(rest), path, ".file", label)
 		for r.Scan() {
 			switch rec := r.Result().(type) {
@@ -107,8 +107,12 @@ func Read(paths ...string) (*Set, error) {
 			return nil, err
 		}
 		if n == 0 && nlat == 0 {
-			if len(s.Warnings) > 0 {
-				return nil, fmt.Errorf("%s: no benchmark results (%s); %s", path, s.Warnings[len(s.Warnings)-1], expect)
+			if bad := s.Warnings[firstWarning:]; len(bad) > 0 {
+				more := ""
+				if len(bad) > 1 {
+					more = fmt.Sprintf("; %d more bad lines", len(bad)-1)
+				}
+				return nil, fmt.Errorf("%s: no benchmark results (first bad line %s%s); %s", path, bad[0], more, expect)
 			}
 			return nil, fmt.Errorf("%s: no benchmark results; %s", path, expect)
 		}

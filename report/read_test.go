@@ -138,3 +138,19 @@ func TestWriteLatencyLong(t *testing.T) {
 		t.Errorf("want each label on its own line, numbers below:\n%s", out)
 	}
 }
+
+// A file with no valid result names its first bad line, not its last,
+// and only its own.
+func TestReadFirstBadLine(t *testing.T) {
+	good := writeTemp(t, "good.txt", "BenchmarkX 10 5 ns/op\nBenchmarkX 10 x ns/op\n")
+	bad := writeTemp(t, "bad.txt", "goos: linux\nBenchmarkX 10 x ns/op\nBenchmarkY 10\nBenchmarkZ ten 5 ns/op\n")
+	_, err := Read(good, bad)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "first bad line "+bad+":2: ") || !strings.Contains(msg, "2 more bad lines") ||
+		strings.Contains(msg, good) || strings.Contains(msg, "\n") {
+		t.Errorf("error %q: want one line naming %s:2 as the first bad line", msg, bad)
+	}
+}

@@ -20,7 +20,8 @@ const MaxWidth = 72
 // median ± confidence interval per column, then for each column after
 // the first the change against the first and its p-value. A table that
 // would be wider than MaxWidth is written long instead, one line per
-// row and column. No tabs; lines end without trailing spaces.
+// row and column. Longer configuration lines and titles are folded. No
+// tabs; lines end without trailing spaces.
 func (c *Comparison) WriteText(w io.Writer) error {
 	var b strings.Builder
 	var prev map[string]bool
@@ -33,7 +34,9 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	b.WriteString(c.method())
-	_, err := io.WriteString(w, b.String())
+	// Configuration lines and table titles can be longer than any
+	// table: fold them too.
+	_, err := io.WriteString(w, fold(b.String()))
 	return err
 }
 
@@ -95,22 +98,27 @@ type notes struct {
 }
 
 func (n *notes) mark(ws ...[]string) string {
-	if n.idx == nil {
-		n.idx = map[string]int{}
-	}
 	var marks []string
 	for _, l := range ws {
 		for _, w := range l {
-			i, ok := n.idx[w]
-			if !ok {
-				n.list = append(n.list, w)
-				i = len(n.list)
-				n.idx[w] = i
-			}
-			marks = append(marks, fmt.Sprintf("[%d]", i))
+			marks = append(marks, fmt.Sprintf("[%d]", n.index(w)))
 		}
 	}
 	return strings.Join(marks, "")
+}
+
+// index returns the number of the footnote w, adding it if new.
+func (n *notes) index(w string) int {
+	if n.idx == nil {
+		n.idx = map[string]int{}
+	}
+	i, ok := n.idx[w]
+	if !ok {
+		n.list = append(n.list, w)
+		i = len(n.list)
+		n.idx[w] = i
+	}
+	return i
 }
 
 func (n *notes) String() string {

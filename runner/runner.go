@@ -70,8 +70,9 @@ type Options struct {
 }
 
 // ErrOptions is what errors.Is finds in an error about the run's options
-// (count, benchtime) or about a partial file an interrupted run left: the
-// caller's usage, not a failed run.
+// (count, benchtime, an output file that cannot be created) or about a
+// partial file an interrupted run left: the caller's usage, not a failed
+// run.
 var ErrOptions = errors.New("bad run options")
 
 // optionError is an ErrOptions with its own message.
@@ -133,7 +134,7 @@ func Run(ctx context.Context, cases []Case, opts Options) (int, error) {
 	if len(kept) == 0 {
 		kept = opts.Header
 	}
-	f, err := startPartial(partial, kept)
+	f, err := startPartial(opts.Out, kept)
 	if err != nil {
 		return 0, err
 	}
@@ -143,10 +144,12 @@ func Run(ctx context.Context, cases []Case, opts Options) (int, error) {
 		written += n
 	}
 	todo := 0
+	est := newETA()
 	for _, c := range cases {
-		todo += max(opts.Count-done[c.Name], 0)
+		n := max(opts.Count-done[c.Name], 0)
+		todo += n
+		est.left[kind(c.Name)] += n
 	}
-	start := time.Now()
 	ran := 0
 	suffix := ""
 	if p := runtime.GOMAXPROCS(0); p != 1 {
@@ -163,11 +166,13 @@ rounds:
 				runErr = err
 				break rounds
 			}
-			progress(opts, c.Name, round, ran, todo, start)
+			progress(opts, c.Name, round, ran, todo, est.String())
 			if c.Latency != nil {
 				c.Latency() // nothing from before this round
 			}
+			t0 := time.Now()
 			r, failed := benchmark(c.F)
+			est.done(kind(c.Name), time.Since(t0))
 			if failed != "" {
 				runErr = fmt.Errorf("%s: %s", c.Name, failed)
 				break rounds
@@ -199,14 +204,16 @@ rounds:
 	return written, runErr
 }
 
-// startPartial creates the partial file holding lines, atomically: it is
-// written under a temporary name and renamed, so an existing partial file
-// is never truncated before its lines are safe.
-func startPartial(partial string, lines []string) (*os.File, error) {
+// startPartial creates out's partial file holding lines, atomically: it
+// is written under a temporary name and renamed, so an existing partial
+// file is never truncated before its lines are safe.
+func startPartial(out string, lines []string) (*os.File, error) {
+	partial := PartialPath(out)
 	dir := filepath.Dir(partial)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(partial)+".*")
 	if err != nil {
-		return nil, fmt.Errorf("results file %s: cannot write in %s: %v", partial, dir, errors.Unwrap(err))
+		// Nothing has run yet: the output named is bad input.
+		return nil, optionErrorf("results file %s: cannot write in %s: %v", out, dir, errors.Unwrap(err))
 	}
 	// CreateTemp makes 0600; a results file is as readable as any other.
 	if err := tmp.Chmod(0o644); err != nil {
@@ -295,14 +302,72 @@ func LatencyLines(name string, ns []float64) string {
 	return string(b)
 }
 
-func progress(opts Options, name string, round, ran, todo int, start time.Time) {
+// kind is a benchmark name's top level, e.g. "BenchmarkSwapin": the
+// runs of one kind take about as long as each other, those of
+// different kinds do not (a ZswapIndex round builds 2^24 entries, a
+// Swapin one swaps 2000 pages).
+func kind(name string) string {
+	k, _, _ := strings.Cut(name, "/")
+	return k
+}
+
+// An eta estimates the time a run has left from the runs completed so
+// far, kind by kind: the runs left of each kind times the mean time of
+// that kind's completed runs. A kind none of whose runs has completed
+// yet is priced at the mean of all completed runs.
+type eta struct {
+	left  map[string]int           // runs still to do, per kind
+	spent map[string]time.Duration // time of the completed runs, per kind
+	ran   map[string]int           // completed runs, per kind
+}
+
+func newETA() *eta {
+	return &eta{left: map[string]int{}, spent: map[string]time.Duration{}, ran: map[string]int{}}
+}
+
+// done records a completed run of kind k that took d.
+func (e *eta) done(k string, d time.Duration) {
+	e.left[k]--
+	e.spent[k] += d
+	e.ran[k]++
+}
+
+// estimate returns the time left, or false before any run completed.
+func (e *eta) estimate() (time.Duration, bool) {
+	var all time.Duration
+	n := 0
+	for k, d := range e.spent {
+		all += d
+		n += e.ran[k]
+	}
+	if n == 0 {
+		return 0, false
+	}
+	var left float64
+	for k, m := range e.left {
+		if m <= 0 {
+			continue
+		}
+		mean := float64(all) / float64(n)
+		if e.ran[k] > 0 {
+			mean = float64(e.spent[k]) / float64(e.ran[k])
+		}
+		left += mean * float64(m)
+	}
+	return time.Duration(left), true
+}
+
+func (e *eta) String() string {
+	d, ok := e.estimate()
+	if !ok {
+		return "?"
+	}
+	return d.Round(time.Second).String()
+}
+
+func progress(opts Options, name string, round, ran, todo int, eta string) {
 	if opts.Progress == nil {
 		return
-	}
-	eta := "?"
-	if ran > 0 {
-		left := time.Duration(float64(time.Since(start)) / float64(ran) * float64(todo-ran))
-		eta = left.Round(time.Second).String()
 	}
 	if opts.TTY {
 		const width = 30

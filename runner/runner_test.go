@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/swapbench/swapbench/report"
 )
@@ -181,5 +182,33 @@ func TestLatencyLines(t *testing.T) {
 	}
 	if len(set.Results) != 4 || len(set.Latency) != 1 || len(set.Latency[0].Values) != 2*1501 {
 		t.Fatalf("report.Read: %d results, %d samples", len(set.Results), len(set.Latency))
+	}
+}
+
+// The ETA prices each kind's remaining runs at that kind's own mean,
+// not the mean of every run: two slow ZswapIndex runs left weigh more
+// than ten fast Swapin runs.
+func TestETAPerKind(t *testing.T) {
+	e := newETA()
+	e.left["BenchmarkSwapin"] = 12
+	e.left["BenchmarkZswapIndex"] = 3
+	e.left["BenchmarkSwapout"] = 1
+	if _, ok := e.estimate(); ok {
+		t.Error("an estimate before any run completed")
+	}
+	e.done("BenchmarkSwapin", 1*time.Second)
+	e.done("BenchmarkSwapin", 3*time.Second)
+	e.done("BenchmarkZswapIndex", 60*time.Second)
+	// Left: 10 Swapin at 2 s, 2 ZswapIndex at 60 s, 1 Swapout (none
+	// done yet) at the mean of all three runs, 64/3 s.
+	want := 10*2*time.Second + 2*60*time.Second + 64*time.Second/3
+	if got, _ := e.estimate(); got != want {
+		t.Errorf("ETA %v, want %v", got, want)
+	}
+	if got := e.String(); got != "2m41s" {
+		t.Errorf("ETA %q, want 2m41s", got)
+	}
+	if kind("BenchmarkParallelSwapin/fix=merged/cpus=2") != "BenchmarkParallelSwapin" {
+		t.Error("kind of a ParallelSwapin name")
 	}
 }

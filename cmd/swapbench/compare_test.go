@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -9,8 +10,24 @@ import (
 
 const small = "../../report/testdata/small.txt"
 
+// The default text is benchstat's own layout: the golden is what
+// `go tool benchstat -col /fix` printed for the same file.
+func TestCompareBenchstatLayout(t *testing.T) {
+	want, err := os.ReadFile("../../report/testdata/benchstat-small.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"compare", small}, {"compare", "-col", "/fix", small}} {
+		code, out, stderr := runCmd(t, args...)
+		if code != 0 || stderr != "" || out != string(want) {
+			t.Errorf("%q: exit %d, stderr %q; output differs from benchstat's:\n%s", args, code, stderr, out)
+		}
+	}
+}
+
+// -format mail fits a mail reply.
 func TestCompare(t *testing.T) {
-	code, out, stderr := runCmd(t, "compare", small)
+	code, out, stderr := runCmd(t, "compare", "-format", "mail", small)
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -60,7 +77,7 @@ func TestCompareErrors(t *testing.T) {
 		{[]string{"compare", "../../report/testdata/notbench.txt"}, 2, "notbench.txt: no benchmark results"},
 		{[]string{"compare", "../../report/testdata/disjoint.txt"}, 2, "no benchmark is in more than one column"},
 		{[]string{"compare", "-col", "/nosuch", small}, 2, "-col /nosuch: no result in ../../report/testdata/small.txt has that key; keys present: /fix /sync"},
-		{[]string{"compare", "-format", "html", small}, 2, `-format "html": want text, markdown or csv`},
+		{[]string{"compare", "-format", "html", small}, 2, `-format "html": want text, mail, markdown or csv`},
 		{[]string{"compare", "-nosuchflag", small}, 2, "flag provided but not defined"},
 	} {
 		code, out, stderr := runCmd(t, tc.args...)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/swapbench/swapbench/fixes"
 	"github.com/swapbench/swapbench/model"
+	"github.com/swapbench/swapbench/report"
 )
 
 func cmdFixes(args []string, stdout, stderr io.Writer) error {
@@ -15,26 +16,31 @@ func cmdFixes(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
+	// The table keeps to the short columns; who proposed a fix and
+	// where, which run long, go in the paragraphs below it, wrapped
+	// to report.MaxWidth, so that no line passes 100 columns.
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "fix\tsync modes\tkernel bases\tapplies to\tproposed by")
-	var kbs []string
-	for _, kb := range model.KernelBases() {
-		kbs = append(kbs, kb.String())
-	}
+	fmt.Fprintln(w, "fix\tsync modes\tapplies to")
 	for _, f := range fixes.All() {
 		var syncs []string
 		for _, s := range f.Syncs {
 			syncs = append(syncs, s.String())
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", f.Name, strings.Join(syncs, ","), strings.Join(kbs, ","), f.Kernel, f.Author)
+		fmt.Fprintf(w, "%s\t%s\t%s\n", f.Name, strings.Join(syncs, ","), f.Kernel)
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout)
-	for _, f := range fixes.All() {
-		fmt.Fprintf(stdout, "%s: %s\n    %s\n", f.Name, f.Summary, f.Source)
+	var kbs []string
+	for _, kb := range model.KernelBases() {
+		kbs = append(kbs, kb.String())
 	}
-	fmt.Fprintln(stdout, "\nThe first sync mode listed is the one the fix was proposed with.")
+	fmt.Fprintf(stdout, "\n%s\n\n", report.Wrap("Every fix runs on each kernel base: "+strings.Join(kbs, ", ")+
+		". The first sync mode listed is the one the fix was proposed with.", ""))
+	for _, f := range fixes.All() {
+		fmt.Fprintln(stdout, report.Wrap(f.Name+": "+f.Summary, "    "))
+		fmt.Fprintln(stdout, report.Wrap("    from "+f.Author, "      "))
+		fmt.Fprintln(stdout, report.Wrap("    "+f.Source, "      "))
+	}
 	return nil
 }

@@ -3,7 +3,9 @@
 // interleavings, benchmarks them, and writes a report ready to post.
 //
 // Exit status: 0 success (a finding of lost data is a result, not a
-// failure), 1 the run failed, 2 bad usage or input.
+// failure), 1 the run failed once it had started, 2 bad usage or input
+// (unknown names, malformed files, an output path that cannot be
+// created), the same in every command.
 package main
 
 import (
@@ -94,7 +96,9 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nexit status: 0 ok, 1 the run failed, 2 bad usage or input")
+	fmt.Fprintln(w, "\nexit status, the same in every command: 0 ok (lost data found is a result),\n"+
+		"1 the run failed once started, 2 bad usage or input (an unknown name, a\n"+
+		"malformed file, an -o that cannot be created)")
 }
 
 // helpOut remembers where each flag set prints its help: the flag package

@@ -30,7 +30,7 @@ func init() {
 	commands["report"] = command{"run the benchmarks (or take -in results) and the explorer; write report.txt, report.md and plots", cmdReport}
 }
 
-func cmdReport(args []string, stdout, stderr io.Writer) error {
+func cmdReport(args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("report", stderr)
 	outDir := fs.String("o", "out", "directory for report.txt, report.md, results and plots")
 	in := fs.String("in", "", "comma-separated results files to report on instead of running the benchmarks")
@@ -40,9 +40,11 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
-	if err := writableDir(*outDir); err != nil {
+	undo, err := writableDir(*outDir)
+	if err != nil {
 		return usageError{err}
 	}
+	defer undo(&err)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

@@ -53,7 +53,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.kernel, "kernel", "", "comma-separated kernel bases (default v6.8,v6.9,v6.10)")
 	fs.StringVar(&o.backend, "backend", "", "comma-separated backends (default zswap+zram,zram)")
 	fs.StringVar(&o.comp, "comp", "", "comma-separated codecs (default lz4)")
-	fs.StringVar(&o.data, "data", "", "comma-separated data classes, or corpus:FILE (default zero,text,anon-mix)")
+	fs.StringVar(&o.data, "data", "", "comma-separated data classes, or corpus:FILE (default zero,text,anon-mix); the ZswapIndex benchmarks, which store no data, run only when -data is not given")
 	fs.StringVar(&o.cpus, "cpus", "", "comma-separated simulated CPU counts of ParallelSwapin, 2 to 8 (default 2,4)")
 	fs.StringVar(&o.pattern, "pattern", "", "comma-separated access patterns of ParallelSwapin on shared pages: "+strings.Join(workloads.PatternNames(), ", ")+" (default all)")
 	fs.StringVar(&o.bench, "bench", "", "only benchmarks whose name matches this regexp")

@@ -24,7 +24,7 @@ func init() {
 // results file and writes the table and the
 // plots into -o. Unreadable or malformed inputs and an unusable -o are
 // bad input (exit 2); a simulation that fails is a failed run (exit 1).
-func cmdValidate(args []string, stdout, stderr io.Writer) error {
+func cmdValidate(args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("validate", stderr)
 	probeFile := fs.String("probe", "", "results `file` written by swapbench probe (required)")
 	profile := fs.String("profile", "", "cost profile `file` to simulate under (default: the -probe file with .profile appended, as probe writes it)")
@@ -39,9 +39,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	if *profile == "" {
 		*profile = *probeFile + ".profile"
 	}
-	if err := writableDir(*out); err != nil {
+	undo, err := writableDir(*out)
+	if err != nil {
 		return usageError{err}
 	}
+	defer undo(&err)
 	in, err := validate.Load(*probeFile, *profile, *base)
 	if err != nil {
 		return usageError{err}
