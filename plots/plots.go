@@ -60,7 +60,26 @@ type Figure struct {
 	Title  string
 	Plot   *plot.Plot
 	Legend plot.Legend
+	// entries repeat Legend's, which gonum keeps to itself, so that
+	// Draw can lay a wide legend out in columns under the plot.
+	entries []legendEntry
 }
+
+type legendEntry struct {
+	name   string
+	thumbs []plot.Thumbnailer
+}
+
+// addLegend adds an entry to the legend; with no thumbnails it is a line
+// of text (a note under the entry before it).
+func (f *Figure) addLegend(name string, thumbs ...plot.Thumbnailer) {
+	f.Legend.Add(name, thumbs...)
+	f.entries = append(f.entries, legendEntry{name, thumbs})
+}
+
+// maxLegendShare is the widest a legend beside the plot may be, as a
+// share of the figure's width; a wider one goes under the plot.
+const maxLegendShare = 0.3
 
 // titleStyle is the style of figure titles.
 func titleStyle() text.Style {
@@ -99,12 +118,16 @@ func newFigure(name, title, xlabel, ylabel string) *Figure {
 		a.Tick.Label.Font = sans(10)
 	}
 	p.Y.Tick.Marker = tidyTicks{}
+	return &Figure{Name: name, Title: title, Plot: p, Legend: newLegend()}
+}
+
+func newLegend() plot.Legend {
 	l := plot.NewLegend()
 	l.TextStyle.Font = sans(10)
 	l.Top, l.Left = true, true
 	l.ThumbnailWidth = vg.Points(18)
 	l.Padding = vg.Points(2)
-	return &Figure{Name: name, Title: title, Plot: p, Legend: l}
+	return l
 }
 
 // Draw draws the figure on a canvas: a white background, the title
@@ -124,8 +147,47 @@ func (f *Figure) Draw(c draw.Canvas) {
 		f.Plot.Draw(c)
 		return
 	}
+	if total := c.Max.X - c.Min.X; w > maxLegendShare*total {
+		f.drawBelow(c, pad)
+		return
+	}
 	f.Plot.Draw(draw.Crop(c, 0, -(w + 2*pad), 0, 0))
 	f.Legend.Draw(draw.Crop(c, c.Max.X-c.Min.X-w-pad, -pad, 0, -pad))
+}
+
+// drawBelow draws the plot over its legend, in as many columns as fit
+// the width (filled top to bottom, then left to right).
+func (f *Figure) drawBelow(c draw.Canvas, pad vg.Length) {
+	total := c.Max.X - c.Min.X - 2*pad
+	n := len(f.entries)
+	var cols []plot.Legend
+	var widths []vg.Length
+	for ncol := n; ncol >= 1; ncol-- {
+		rows := (n + ncol - 1) / ncol
+		cols, widths = cols[:0], widths[:0]
+		sum := vg.Length(0)
+		for start := 0; start < n; start += rows {
+			l := newLegend()
+			for _, e := range f.entries[start:min(start+rows, n)] {
+				l.Add(e.name, e.thumbs...)
+			}
+			r := l.Rectangle(c)
+			cols, widths = append(cols, l), append(widths, r.Max.X-r.Min.X)
+			sum += r.Max.X - r.Min.X + 2*pad
+		}
+		if sum <= total || ncol == 1 {
+			break
+		}
+	}
+	r := cols[0].Rectangle(c)
+	h := r.Max.Y - r.Min.Y
+	height := c.Max.Y - c.Min.Y
+	f.Plot.Draw(draw.Crop(c, 0, 0, h+2*pad, 0))
+	x := pad
+	for i, l := range cols {
+		l.Draw(draw.Crop(c, x, -(c.Max.X - c.Min.X - x - widths[i]), pad, -(height - h - pad)))
+		x += widths[i] + 2*pad
+	}
 }
 
 // WriteSVG writes the figure as SVG with its fonts embedded.
