@@ -258,7 +258,7 @@ func Lines(name, title, xlabel, ylabel string, xscale Scale, series []Series) (*
 		p.X.Tick.Marker = log2Ticks{}
 	case Log10:
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = logTicks
 	}
 	return f, nil
 }
@@ -393,7 +393,7 @@ func ExpectedCost(event, xlabel, where string, series []Series) (*Figure, error)
 		// leaves rate 0 off (the label says so).
 		scale = Log10
 		if xmin <= 0 {
-			xlabel += " (log scale; rate 0 left off)"
+			xlabel += " (log; rate 0 left off)"
 		} else {
 			xlabel += " (log scale)"
 		}
@@ -406,8 +406,8 @@ func ExpectedCost(event, xlabel, where string, series []Series) (*Figure, error)
 		}
 		scaled[i] = Series{Name: s.Name, X: s.X, Y: divide(s.Y, div), Lo: divide(s.Lo, div), Hi: divide(s.Hi, div)}
 	}
-	f, err := Lines("expected-cost-"+event, "Expected cost per swapin against the "+event+" rate"+where,
-		xlabel, "expected kernel time per swapin ("+unit+")", scale, scaled)
+	f, err := Lines("expected-cost-"+event, "Expected cost vs the "+event+" rate"+where,
+		xlabel, "kernel time per swapin ("+unit+")", scale, scaled)
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +416,7 @@ func ExpectedCost(event, xlabel, where string, series []Series) (*Figure, error)
 	}
 	if ymin > 0 && ymax/ymin > 100 {
 		f.Plot.Y.Scale = plot.LogScale{}
-		f.Plot.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		f.Plot.Y.Tick.Marker = logTicks
 	} else {
 		f.Plot.Y.Min = 0
 	}
@@ -554,7 +554,7 @@ func CDF(name, title string, samples []Sample) (*Figure, error) {
 		f.addLegend(sameCurveNote)
 	}
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = logTicks
 	p.Y.Scale = ninesScale{}
 	p.Y.Tick.Marker = ninesTicks{}
 	p.Y.Min, p.Y.Max = 0, 1-1/float64(nmax)
@@ -594,4 +594,17 @@ func (ninesTicks) Ticks(lo, hi float64) []plot.Tick {
 		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', k, 64)})
 	}
 	return slices.DeleteFunc(ticks, func(t plot.Tick) bool { return t.Value < lo })
+}
+
+// logTicks are gonum's log ticks without those outside the axis: gonum
+// pads the plot for the labels of every tick it is given, so a label at
+// 1 on an axis ending at 0.2 left a blank band beside the plot.
+var logTicks = clipTicks{plot.LogTicks{Prec: -1}}
+
+type clipTicks struct{ plot.Ticker }
+
+func (c clipTicks) Ticks(min, max float64) []plot.Tick {
+	return slices.DeleteFunc(c.Ticker.Ticks(min, max), func(t plot.Tick) bool {
+		return t.Value < min*(1-1e-9) || t.Value > max*(1+1e-9)
+	})
 }

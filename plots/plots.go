@@ -155,32 +155,55 @@ func (f *Figure) Draw(c draw.Canvas) {
 	f.Legend.Draw(draw.Crop(c, c.Max.X-c.Min.X-w-pad, -pad, 0, -pad))
 }
 
-// drawBelow draws the plot over its legend, in as many columns as fit
-// the width (filled top to bottom, then left to right).
+// drawBelow draws the plot over its legend, in as few rows as fit the
+// width. An entry without a thumbnail belongs to the one before it (a
+// "= NAME" of a shared curve, a note), so columns break only before an
+// entry with one.
 func (f *Figure) drawBelow(c draw.Canvas, pad vg.Length) {
 	total := c.Max.X - c.Min.X - 2*pad
-	n := len(f.entries)
+	var blocks [][]legendEntry
+	for _, e := range f.entries {
+		if len(e.thumbs) > 0 || len(blocks) == 0 {
+			blocks = append(blocks, nil)
+		}
+		blocks[len(blocks)-1] = append(blocks[len(blocks)-1], e)
+	}
+	rows := 1
+	for _, b := range blocks {
+		rows = max(rows, len(b))
+	}
 	var cols []plot.Legend
 	var widths []vg.Length
-	for ncol := n; ncol >= 1; ncol-- {
-		rows := (n + ncol - 1) / ncol
+	for ; ; rows++ {
 		cols, widths = cols[:0], widths[:0]
+		var col []legendEntry
 		sum := vg.Length(0)
-		for start := 0; start < n; start += rows {
+		flush := func() {
 			l := newLegend()
-			for _, e := range f.entries[start:min(start+rows, n)] {
+			for _, e := range col {
 				l.Add(e.name, e.thumbs...)
 			}
 			r := l.Rectangle(c)
 			cols, widths = append(cols, l), append(widths, r.Max.X-r.Min.X)
 			sum += r.Max.X - r.Min.X + 2*pad
+			col = nil
 		}
-		if sum <= total || ncol == 1 {
+		for _, b := range blocks {
+			if len(col)+len(b) > rows {
+				flush()
+			}
+			col = append(col, b...)
+		}
+		flush()
+		if sum <= total || len(cols) == 1 {
 			break
 		}
 	}
-	r := cols[0].Rectangle(c)
-	h := r.Max.Y - r.Min.Y
+	h := vg.Length(0)
+	for _, l := range cols {
+		r := l.Rectangle(c)
+		h = max(h, r.Max.Y-r.Min.Y)
+	}
 	height := c.Max.Y - c.Min.Y
 	f.Plot.Draw(draw.Crop(c, 0, 0, h+2*pad, 0))
 	x := pad

@@ -19,8 +19,10 @@ var failureRates = []float64{0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2}
 // paths are comparable.
 const expectedFilter = "/kernel:v6.9 /backend:zswap+zram /comp:lz4 /data:text"
 
-// expectedWhere is expectedFilter as the figures' titles say it.
-var expectedWhere = strings.NewReplacer("/", "", ":", "=").Replace(expectedFilter)
+// expectedWhere is expectedFilter as the figures' titles say it: the
+// configuration as key=value, backend and codec by value (short enough
+// for a title).
+var expectedWhere = strings.NewReplacer("/kernel:", "kernel=", "/data:", "data=", "/backend:", "", "/comp:", "").Replace(expectedFilter)
 
 // variantKeys splits a PathCosts variant, "fix=F/sync=S", into F and S.
 func variantKeys(v string) (fix, sync string) {
@@ -79,7 +81,7 @@ func expectedCost(set *report.Set) ([]*plots.Figure, error) {
 		if len(series) == 0 {
 			continue
 		}
-		f, err := plots.ExpectedCost(ev.name, ev.what, "\n("+expectedWhere+")", series)
+		f, err := plots.ExpectedCost(ev.name, ev.what, " ("+expectedWhere+")", series)
 		if err != nil {
 			return nil, err
 		}
