@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -144,14 +145,14 @@ func (f *Figure) Draw(c draw.Canvas) {
 	r := f.Legend.Rectangle(c)
 	w := r.Max.X - r.Min.X
 	if w <= 0 {
-		f.Plot.Draw(c)
+		f.drawPlot(c)
 		return
 	}
 	if total := c.Max.X - c.Min.X; w > maxLegendShare*total {
 		f.drawBelow(c, pad)
 		return
 	}
-	f.Plot.Draw(draw.Crop(c, 0, -(w + 2*pad), 0, 0))
+	f.drawPlot(draw.Crop(c, 0, -(w + 2*pad), 0, 0))
 	f.Legend.Draw(draw.Crop(c, c.Max.X-c.Min.X-w-pad, -pad, 0, -pad))
 }
 
@@ -205,12 +206,42 @@ func (f *Figure) drawBelow(c draw.Canvas, pad vg.Length) {
 		h = max(h, r.Max.Y-r.Min.Y)
 	}
 	height := c.Max.Y - c.Min.Y
-	f.Plot.Draw(draw.Crop(c, 0, 0, h+2*pad, 0))
+	f.drawPlot(draw.Crop(c, 0, 0, h+2*pad, 0))
 	x := pad
 	for i, l := range cols {
 		l.Draw(draw.Crop(c, x, -(c.Max.X - c.Min.X - x - widths[i]), pad, -(height - h - pad)))
 		x += widths[i] + 2*pad
 	}
+}
+
+// drawPlot draws the plot in c. gonum pads a log axis for its label as
+// if the label sat at the axis's arithmetic midpoint, far along a log
+// axis, which left a blank band above and beside the plot; so a log
+// axis's label is drawn here, centred on its side, and gonum draws the
+// axis without one.
+func (f *Figure) drawPlot(c draw.Canvas) {
+	p := f.Plot
+	if _, ok := p.Y.Scale.(plot.LogScale); ok && p.Y.Label.Text != "" {
+		label := p.Y.Label.Text
+		p.Y.Label.Text = ""
+		defer func() { p.Y.Label.Text = label }()
+		sty := p.Y.Label.TextStyle
+		sty.Rotation = math.Pi / 2
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
+		c.FillText(sty, vg.Point{X: c.Min.X, Y: (c.Min.Y + c.Max.Y) / 2}, label)
+		c = draw.Crop(c, sty.Height(label)+p.Y.Label.Padding, 0, 0, 0)
+	}
+	if _, ok := p.X.Scale.(plot.LogScale); ok && p.X.Label.Text != "" {
+		label := p.X.Label.Text
+		p.X.Label.Text = ""
+		defer func() { p.X.Label.Text = label }()
+		sty := p.X.Label.TextStyle
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+		descent := sty.FontExtents().Descent
+		c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Min.Y + descent}, label)
+		c = draw.Crop(c, 0, 0, sty.Height(label)+descent+p.X.Label.Padding, 0)
+	}
+	p.Draw(c)
 }
 
 // WriteSVG writes the figure as SVG with its fonts embedded.
