@@ -30,8 +30,11 @@ var barFigures = []struct {
 // expected-cost, whose series the caller computes): the Swapin bar
 // charts, the zswap index lines and the latency CDF. filter is a
 // benchproc filter ("" for all). Where results vary in a key that a
-// figure does not show (kernel, data, ...), the figure takes the first
-// value seen and says so in its title; filter chooses another.
+// figure does not show (kernel, data, ...), the figure takes the Prefer
+// configuration and says so in its title; filter chooses another. A bar
+// chart whose values are all zero there is drawn from the nearest
+// configuration where they are not, its title saying so, and not at
+// all if there is none.
 func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 	sums, err := s.Summaries(filter, 0.95)
 	if err != nil {
