@@ -14,7 +14,7 @@ import (
 )
 
 // A Bar is one bar of a grouped bar chart: a median and its confidence
-// interval.
+// interval. A NaN Value is a bar the results lack: drawn as "n/a".
 type Bar struct {
 	// Group is the position on the x axis, e.g. "zswap+zram lz4";
 	// Series the legend entry, e.g. "merged".
@@ -23,18 +23,40 @@ type Bar struct {
 }
 
 // Bars draws a grouped bar chart with error bars from Lo to Hi. Groups
-// and series keep their order of first appearance.
-func Bars(name, title, xlabel, ylabel string, bars []Bar) (*Figure, error) {
+// keep their order of first appearance; series too, except baseline (""
+// for none), which comes first and is marked "(baseline)" in the legend.
+// A series missing from a group shows "n/a" in its place rather than a
+// gap. When no bar has an interval (deterministic, modelled values) and
+// a baseline is given, each bar is labelled: the baseline's with its
+// value, the others with their difference from it in the same group, so
+// that a difference under 1% shows where a y axis from 0 hides it. A
+// chart whose values are all zero says nothing and is refused.
+func Bars(name, title, xlabel, ylabel string, bars []Bar, baseline string) (*Figure, error) {
 	if len(bars) == 0 {
 		return nil, fmt.Errorf("plot %s: no data", name)
 	}
+	if !slices.ContainsFunc(bars, func(b Bar) bool { return !math.IsNaN(b.Value) && (b.Value != 0 || b.Hi != 0) }) {
+		return nil, fmt.Errorf("plot %s: every value is zero, nothing to show", name)
+	}
 	var groups, series []string
+	exact := true
 	for _, b := range bars {
 		if !slices.Contains(groups, b.Group) {
 			groups = append(groups, b.Group)
 		}
 		if !slices.Contains(series, b.Series) {
 			series = append(series, b.Series)
+		}
+		exact = exact && (b.Lo == b.Hi || math.IsNaN(b.Value))
+	}
+	if i := slices.Index(series, baseline); i > 0 {
+		series = slices.Insert(slices.Delete(series, i, i+1), 0, baseline)
+	}
+	label := exact && slices.Contains(series, baseline)
+	base := map[string]float64{}
+	for _, b := range bars {
+		if b.Series == baseline {
+			base[b.Group] = b.Value
 		}
 	}
 	f := newFigure(name, title, xlabel, ylabel)
@@ -46,19 +68,38 @@ func Bars(name, title, xlabel, ylabel string, bars []Bar) (*Figure, error) {
 	ymax := 0.0
 	for si, s := range series {
 		bp := &barPlotter{width: width, color: colorOf(si)}
-		for _, b := range bars {
-			if b.Series != s {
+		for gi, g := range groups {
+			x := float64(gi) - 0.4 + (float64(si)+0.5)*width
+			i := slices.IndexFunc(bars, func(b Bar) bool { return b.Series == s && b.Group == g })
+			if i < 0 || math.IsNaN(bars[i].Value) {
+				bp.missing = append(bp.missing, x)
 				continue
 			}
-			gi := slices.Index(groups, b.Group)
-			bp.x = append(bp.x, float64(gi)-0.4+(float64(si)+0.5)*width)
-			bp.y = append(bp.y, b.Value)
-			bp.lo = append(bp.lo, b.Lo)
-			bp.hi = append(bp.hi, b.Hi)
+			b := bars[i]
+			bp.x, bp.y = append(bp.x, x), append(bp.y, b.Value)
+			bp.lo, bp.hi = append(bp.lo, b.Lo), append(bp.hi, b.Hi)
 			ymax = max(ymax, b.Hi, b.Value)
+			if !label {
+				continue
+			}
+			bv, ok := base[g]
+			switch {
+			case s == baseline || b.Value == 0:
+				// A zero bar is labelled, so that it reads as zero,
+				// not as missing: "n/a" marks those.
+				bp.labels = append(bp.labels, strconv.FormatFloat(b.Value, 'g', 4, 64))
+			case ok && bv != 0:
+				bp.labels = append(bp.labels, percent(b.Value/bv-1))
+			default:
+				bp.labels = append(bp.labels, "")
+			}
 		}
 		p.Add(bp)
-		f.Legend.Add(s, bp)
+		legend := s
+		if s == baseline {
+			legend += " (baseline)"
+		}
+		f.addLegend(legend, bp)
 	}
 	var ticks []plot.Tick
 	for gi, g := range groups {
@@ -67,15 +108,34 @@ func Bars(name, title, xlabel, ylabel string, bars []Bar) (*Figure, error) {
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Min, p.X.Max = -0.5, float64(len(groups))-0.5
 	p.Y.Min = 0
-	if ymax > 0 {
-		p.Y.Max = ymax * 1.05
+	p.Y.Max = ymax * 1.05
+	if label {
+		// Room above the tallest bar for its label, and a key.
+		p.Y.Max = ymax * 1.2
+		p.X.Label.Text += "; labels: % against " + baseline
 	}
 	return f, nil
 }
 
-// barPlotter draws bars centred on x, in data units, with error bars.
+// percent formats a relative difference: "+0.7%", "-12%", "0%".
+func percent(d float64) string {
+	d *= 100
+	if math.Abs(d) < 0.05 {
+		return "0%"
+	}
+	prec := 1
+	if math.Abs(d) >= 10 {
+		prec = 0
+	}
+	return fmt.Sprintf("%+.*f%%", prec, d)
+}
+
+// barPlotter draws bars centred on x, in data units, with error bars,
+// the labels above them, and "n/a" at the missing positions.
 type barPlotter struct {
 	x, y, lo, hi []float64
+	labels       []string
+	missing      []float64
 	width        float64
 	color        color.Color
 }
@@ -83,6 +143,10 @@ type barPlotter struct {
 func (b *barPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	line := draw.LineStyle{Color: color.Black, Width: vg.Points(0.8)}
+	sty := p.Y.Tick.Label
+	sty.Font = sans(8)
+	sty.Rotation = math.Pi / 2
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
 	for i := range b.x {
 		x0, x1 := trX(b.x[i]-b.width/2), trX(b.x[i]+b.width/2)
 		y0, y1 := trY(0), trY(b.y[i])
@@ -96,6 +160,13 @@ func (b *barPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 			c.StrokeLine2(line, xm-cap, lo, xm+cap, lo)
 			c.StrokeLine2(line, xm-cap, hi, xm+cap, hi)
 		}
+		if i < len(b.labels) && b.labels[i] != "" {
+			top := trY(max(b.y[i], b.hi[i]))
+			c.FillText(sty, vg.Point{X: trX(b.x[i]), Y: top + vg.Points(2)}, b.labels[i])
+		}
+	}
+	for _, x := range b.missing {
+		c.FillText(sty, vg.Point{X: trX(x), Y: trY(0) + vg.Points(2)}, "n/a")
 	}
 }
 
@@ -104,6 +175,9 @@ func (b *barPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
 	for i := range b.x {
 		xmin, xmax = min(xmin, b.x[i]-b.width/2), max(xmax, b.x[i]+b.width/2)
 		ymax = max(ymax, b.y[i], b.hi[i])
+	}
+	for _, x := range b.missing {
+		xmin, xmax = min(xmin, x-b.width/2), max(xmax, x+b.width/2)
 	}
 	return
 }
@@ -131,7 +205,10 @@ const (
 )
 
 // Lines draws one line with points per series, with error bars where
-// the series has them.
+// the series has them. Series that share a curve (sameCurve) are drawn
+// once, under the first one's name, and the legend lists the others
+// under it as "= NAME": lines drawn over each other would hide all but
+// the last.
 func Lines(name, title, xlabel, ylabel string, xscale Scale, series []Series) (*Figure, error) {
 	if len(series) == 0 {
 		return nil, fmt.Errorf("plot %s: no data", name)
@@ -139,11 +216,17 @@ func Lines(name, title, xlabel, ylabel string, xscale Scale, series []Series) (*
 	f := newFigure(name, title, xlabel, ylabel)
 	p := f.Plot
 	p.Add(plotter.NewGrid())
+	all := make([]plotter.XYs, len(series))
 	for i, s := range series {
 		xys, err := s.xys(name, xscale != Linear)
 		if err != nil {
 			return nil, err
 		}
+		all[i] = xys
+	}
+	shared := false
+	for i, group := range shareCurves(all) {
+		s, xys := series[group[0]], all[group[0]]
 		l, pts, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return nil, fmt.Errorf("plot %s: %v", name, err)
@@ -160,7 +243,14 @@ func Lines(name, title, xlabel, ylabel string, xscale Scale, series []Series) (*
 			eb.Color = colorOf(i)
 			p.Add(eb)
 		}
-		f.Legend.Add(s.Name, l, pts)
+		f.addLegend(s.Name, l, pts)
+		for _, j := range group[1:] {
+			f.addLegend("  = " + series[j].Name)
+			shared = true
+		}
+	}
+	if shared {
+		f.addLegend(sameCurveNote)
 	}
 	switch xscale {
 	case Log2:
@@ -168,9 +258,47 @@ func Lines(name, title, xlabel, ylabel string, xscale Scale, series []Series) (*
 		p.X.Tick.Marker = log2Ticks{}
 	case Log10:
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = logTicks
 	}
 	return f, nil
+}
+
+// sameTolerance is how far apart (relative) two curves' points may be
+// and still be one curve: less than a line's width on these figures.
+const sameTolerance = 0.01
+
+// sameCurveNote explains the "= NAME" legend entries.
+var sameCurveNote = fmt.Sprintf("(= same curve, within %g%%)", sameTolerance*100)
+
+// shareCurves groups the curves that have the same points within
+// sameTolerance, in order of first appearance: each group's first index
+// is the one drawn.
+func shareCurves(curves []plotter.XYs) [][]int {
+	var groups [][]int
+	for i, c := range curves {
+		g := slices.IndexFunc(groups, func(g []int) bool { return sameCurve(curves[g[0]], c) })
+		if g < 0 {
+			groups = append(groups, []int{i})
+			continue
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+func sameCurve(a, b plotter.XYs) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	near := func(x, y float64) bool {
+		return math.Abs(x-y) <= sameTolerance*max(math.Abs(x), math.Abs(y))
+	}
+	for i := range a {
+		if !near(a[i].X, b[i].X) || !near(a[i].Y, b[i].Y) {
+			return false
+		}
+	}
+	return true
 }
 
 // glyphs mark the points of successive series.
@@ -247,8 +375,9 @@ func binary(e int) string {
 // kernel time per swapin in nanoseconds; the caller computes both. The x
 // axis is logarithmic when the rates are positive and span more than two
 // decades, the y axis when the costs span more than two (a one-tick sleep
-// next to microsecond swapins). The figure is named expected-cost-EVENT.
-func ExpectedCost(event, xlabel string, series []Series) (*Figure, error) {
+// next to microsecond swapins). where, e.g. " (kernel=v6.9 data=text)",
+// ends the title. The figure is named expected-cost-EVENT.
+func ExpectedCost(event, xlabel, where string, series []Series) (*Figure, error) {
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), 0.0
 	for _, s := range series {
 		for i := range s.X {
@@ -259,16 +388,26 @@ func ExpectedCost(event, xlabel string, series []Series) (*Figure, error) {
 		}
 	}
 	scale := Linear
-	if xmin > 0 && xmax/xmin > 100 {
+	if pos := positiveMin(series); pos > 0 && xmax/pos > 100 {
+		// Rates clustered near zero: a log axis spreads them, and
+		// leaves rate 0 off (the label says so).
 		scale = Log10
+		if xmin <= 0 {
+			xlabel += " (log; rate 0 left off)"
+		} else {
+			xlabel += " (log scale)"
+		}
 	}
 	div, unit := timeUnit(ymax)
 	scaled := make([]Series, len(series))
 	for i, s := range series {
+		if scale == Log10 {
+			s = s.positive()
+		}
 		scaled[i] = Series{Name: s.Name, X: s.X, Y: divide(s.Y, div), Lo: divide(s.Lo, div), Hi: divide(s.Hi, div)}
 	}
-	f, err := Lines("expected-cost-"+event, "Expected cost per swapin against the "+event+" rate",
-		xlabel, "expected kernel time per swapin ("+unit+")", scale, scaled)
+	f, err := Lines("expected-cost-"+event, "Expected cost vs the "+event+" rate"+where,
+		xlabel, "kernel time per swapin ("+unit+")", scale, scaled)
 	if err != nil {
 		return nil, err
 	}
@@ -277,11 +416,39 @@ func ExpectedCost(event, xlabel string, series []Series) (*Figure, error) {
 	}
 	if ymin > 0 && ymax/ymin > 100 {
 		f.Plot.Y.Scale = plot.LogScale{}
-		f.Plot.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		f.Plot.Y.Tick.Marker = logTicks
 	} else {
 		f.Plot.Y.Min = 0
 	}
 	return f, nil
+}
+
+// positiveMin is the smallest x > 0 of the series, or 0 if none is.
+func positiveMin(series []Series) float64 {
+	m := 0.0
+	for _, s := range series {
+		for _, x := range s.X {
+			if x > 0 && (m == 0 || x < m) {
+				m = x
+			}
+		}
+	}
+	return m
+}
+
+// positive is s without its points at x <= 0.
+func (s Series) positive() Series {
+	out := Series{Name: s.Name}
+	for i, x := range s.X {
+		if x <= 0 {
+			continue
+		}
+		out.X, out.Y = append(out.X, x), append(out.Y, s.Y[i])
+		if len(s.Lo) == len(s.X) && len(s.Hi) == len(s.X) {
+			out.Lo, out.Hi = append(out.Lo, s.Lo[i]), append(out.Hi, s.Hi[i])
+		}
+	}
+	return out
 }
 
 func divide(v []float64, d float64) []float64 {
@@ -360,12 +527,16 @@ func CDF(name, title string, samples []Sample) (*Figure, error) {
 	f := newFigure(name, title, "latency ("+unit+", log scale)", "fraction of swapins at most x")
 	p := f.Plot
 	p.Add(plotter.NewGrid())
+	all := make([]plotter.XYs, len(series))
 	for i, s := range series {
-		xys := make(plotter.XYs, len(s.X))
+		all[i] = make(plotter.XYs, len(s.X))
 		for j := range s.X {
-			xys[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
+			all[i][j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
 		}
-		l, err := plotter.NewLine(xys)
+	}
+	shared := false
+	for i, group := range shareCurves(all) {
+		l, err := plotter.NewLine(all[group[0]])
 		if err != nil {
 			return nil, fmt.Errorf("plot %s: %v", name, err)
 		}
@@ -373,10 +544,17 @@ func CDF(name, title string, samples []Sample) (*Figure, error) {
 		l.Color, l.Width = colorOf(i), vg.Points(1.5)
 		l.Dashes = dashes[i%len(dashes)]
 		p.Add(l)
-		f.Legend.Add(s.Name, l)
+		f.addLegend(series[group[0]].Name, l)
+		for _, j := range group[1:] {
+			f.addLegend("  = " + series[j].Name)
+			shared = true
+		}
+	}
+	if shared {
+		f.addLegend(sameCurveNote)
 	}
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = logTicks
 	p.Y.Scale = ninesScale{}
 	p.Y.Tick.Marker = ninesTicks{}
 	p.Y.Min, p.Y.Max = 0, 1-1/float64(nmax)
@@ -416,4 +594,17 @@ func (ninesTicks) Ticks(lo, hi float64) []plot.Tick {
 		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', k, 64)})
 	}
 	return slices.DeleteFunc(ticks, func(t plot.Tick) bool { return t.Value < lo })
+}
+
+// logTicks are gonum's log ticks without those outside the axis: gonum
+// pads the plot for the labels of every tick it is given, so a label at
+// 1 on an axis ending at 0.2 left a blank band beside the plot.
+var logTicks = clipTicks{plot.LogTicks{Prec: -1}}
+
+type clipTicks struct{ plot.Ticker }
+
+func (c clipTicks) Ticks(min, max float64) []plot.Tick {
+	return slices.DeleteFunc(c.Ticker.Ticks(min, max), func(t plot.Tick) bool {
+		return t.Value < min*(1-1e-9) || t.Value > max*(1+1e-9)
+	})
 }

@@ -11,6 +11,8 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 
+	"github.com/swapbench/swapbench/fixes"
+	"github.com/swapbench/swapbench/model"
 	"github.com/swapbench/swapbench/report"
 )
 
@@ -28,8 +30,11 @@ var barFigures = []struct {
 // expected-cost, whose series the caller computes): the Swapin bar
 // charts, the zswap index lines and the latency CDF. filter is a
 // benchproc filter ("" for all). Where results vary in a key that a
-// figure does not show (kernel, data, ...), the figure takes the first
-// value seen and says so in its title; filter chooses another.
+// figure does not show (kernel, data, ...), the figure takes the Prefer
+// configuration and says so in its title; filter chooses another. A bar
+// chart whose values are all zero there is drawn from the nearest
+// configuration where they are not, its title saying so, and not at
+// all if there is none.
 func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 	sums, err := s.Summaries(filter, 0.95)
 	if err != nil {
@@ -37,12 +42,34 @@ func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 	}
 	var figs []*Figure
 	for _, bf := range barFigures {
-		sel := only(sums, "Swapin", bf.unit)
-		if len(sel) == 0 {
+		all := only(sums, "Swapin", bf.unit)
+		if len(all) == 0 {
 			continue
 		}
-		sel, pins := pin(sel, "fix", "sync", "backend", "comp")
-		multiSync := fixesWithManySyncs(sel)
+		// The preferred configuration, or the nearest one where the
+		// quantity exists: an all-zero figure says nothing.
+		cfgs := configs(all, "fix", "sync", "backend", "comp")
+		ci := slices.IndexFunc(cfgs, func(c config) bool {
+			return slices.ContainsFunc(c.sel, func(x report.Summary) bool { return x.Center != 0 })
+		})
+		if ci < 0 {
+			continue
+		}
+		sel := cfgs[ci].sel
+		t := title("Swapin: "+bf.what, cfgs[ci].pins)
+		if ci > 0 {
+			// Say why the figure leaves the preferred configuration.
+			t += "\nall zero at " + strings.Join(cfgs[0].pins, " ")
+		}
+		// The variants that ran in this configuration (their
+		// kernel-ns/op) but do not report this unit are shown as n/a.
+		ran := sel
+		for _, c := range configs(only(sums, "Swapin", "kernel-ns/op"), "fix", "sync", "backend", "comp") {
+			if slices.Equal(c.pins, cfgs[ci].pins) {
+				ran = c.sel
+			}
+		}
+		multiSync := fixesWithManySyncs(ran)
 		var bars []Bar
 		max := 0.0
 		for _, x := range sel {
@@ -54,19 +81,22 @@ func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 			div, unit = timeUnit(max)
 			unit = " (" + unit + ")"
 		}
+		baseline := ""
 		for _, x := range sel {
-			series := x.Key("fix")
-			if series == "" {
-				series = "(no fix)"
-			}
-			if multiSync[x.Key("fix")] {
-				series += "/" + x.Key("sync")
+			group, series, isBase := barOf(x, multiSync)
+			if isBase {
+				baseline = series
 			}
 			lo, hi := interval(x)
-			bars = append(bars, Bar{Group: join(x.Key("backend"), x.Key("comp")), Series: series,
-				Value: x.Center / div, Lo: lo / div, Hi: hi / div})
+			bars = append(bars, Bar{Group: group, Series: series, Value: x.Center / div, Lo: lo / div, Hi: hi / div})
 		}
-		f, err := Bars(bf.name, title("Swapin: "+bf.what, pins), "backend and codec", bf.ylabel+unit, bars)
+		for _, x := range ran {
+			group, series, _ := barOf(x, multiSync)
+			if !slices.ContainsFunc(bars, func(b Bar) bool { return b.Group == group && b.Series == series }) {
+				bars = append(bars, Bar{Group: group, Series: series, Value: math.NaN()})
+			}
+		}
+		f, err := Bars(bf.name, t, "backend and codec", bf.ylabel+unit, bars, baseline)
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +121,8 @@ func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 				sel = append(sel, x)
 			}
 		}
-		sel, pins := pin(sel, "kernel", "entries", "op")
+		cfg := configs(sel, "kernel", "entries", "op")[0]
+		sel, pins := cfg.sel, cfg.pins
 		var series []Series
 		for _, x := range sel {
 			entries, err := strconv.ParseFloat(x.Key("entries"), 64)
@@ -132,6 +163,24 @@ func FromSet(s *report.Set, filter string) ([]*Figure, error) {
 	return figs, nil
 }
 
+// barOf is where summary x goes in a bar chart: its group (backend and
+// codec) and series (fix, and sync mode for fixes in multiSync, marked
+// when a control), and whether it is the baseline.
+func barOf(x report.Summary, multiSync map[string]bool) (group, series string, baseline bool) {
+	series = x.Key("fix")
+	if series == "" {
+		series = "(no fix)"
+	}
+	if multiSync[x.Key("fix")] {
+		series += "/" + x.Key("sync")
+	}
+	baseline, control := Role(x.Key("fix"), x.Key("sync"))
+	if control {
+		series += " (control)"
+	}
+	return join(x.Key("backend"), x.Key("comp")), series, baseline
+}
+
 // latencyFigure draws the CDF of the latency samples that pass filter.
 func latencyFigure(lats []*report.Latency, filter string) (*Figure, error) {
 	if filter == "" {
@@ -157,6 +206,7 @@ func latencyFigure(lats []*report.Latency, filter string) (*Figure, error) {
 	}
 	pat, labels := report.Pattern(names)
 	samples := make([]Sample, len(keep))
+	first := 0
 	for i, l := range keep {
 		label := labels[i]
 		if label == "" {
@@ -171,23 +221,56 @@ func latencyFigure(lats []*report.Latency, filter string) (*Figure, error) {
 			}
 			vals = append(vals, v)
 		}
-		samples[i] = Sample{Name: strings.Join(vals, "/"), Values: l.Values}
+		name := strings.Join(vals, "/")
+		switch isBase, control := Role(nameKey(l.Name, "fix"), nameKey(l.Name, "sync")); {
+		case isBase:
+			name += " (baseline)"
+			first = i
+		case control:
+			name += " (control)"
+		}
+		samples[i] = Sample{Name: name, Values: l.Values}
 	}
+	// The baseline first: its curve is the one the others are read against.
+	b := samples[first]
+	samples = slices.Insert(slices.Delete(samples, first, first+1), 0, b)
 	t := "Swapin latency distribution"
 	if pat != "" {
-		var ctx []string
+		// The keys every sample shares, the configuration first.
+		var ctx, rest []string
 		base, _ := benchfmt.Name(pat).Parts()
 		pat = strings.TrimPrefix(procsSuffix.ReplaceAllString(pat, ""), string(base))
 		for _, p := range strings.Split(strings.TrimPrefix(pat, "/"), "/") {
-			if !strings.HasSuffix(p, "=*") && !strings.HasPrefix(p, "kernel=") {
+			k, _, _ := strings.Cut(p, "=")
+			switch {
+			case strings.HasSuffix(p, "=*"):
+			case Prefer[k] != "":
+				ctx = append(ctx, p)
+			default:
+				rest = append(rest, p)
+			}
+		}
+		for _, p := range rest {
+			if len(strings.Join(append(ctx, p), " ")) < 45 {
 				ctx = append(ctx, p)
 			}
 		}
-		if c := strings.Join(ctx, " "); c != "" && len(c) < 50 {
-			t += " (" + c + ")"
+		if len(ctx) > 0 {
+			t += " (" + strings.Join(ctx, " ") + ")"
 		}
 	}
 	return CDF("latency-cdf", t, samples)
+}
+
+// nameKey is the value of key in a benchmark name, "" if it has none.
+func nameKey(name, key string) string {
+	_, parts := benchfmt.Name(name).Parts()
+	for _, p := range parts {
+		if k, v, ok := strings.Cut(string(p[1:]), "="); ok && p[0] == '/' && k == key {
+			return v
+		}
+	}
+	return ""
 }
 
 // procsSuffix is the -GOMAXPROCS suffix of a name or pattern.
@@ -203,46 +286,97 @@ func only(sums []report.Summary, base, unit string) []report.Summary {
 	return out
 }
 
-// pin keeps the summaries whose keys other than free have the first
-// value seen, and returns them with those pinned keys that had more
-// than one value, as "key=value".
-func pin(sums []report.Summary, free ...string) ([]report.Summary, []string) {
-	first := map[string]string{}
-	many := map[string]bool{}
+// Prefer is the configuration the figures show where the results hold
+// several: the one the README's text uses (a v6.9 base, text pages). A
+// key it does not name takes the first value seen; a -filter chooses
+// another.
+var Prefer = map[string]string{"kernel": "v6.9", "data": "text"}
+
+// A config is one configuration of the keys a figure does not show: its
+// summaries, and as "key=value" those of its keys that vary in the
+// results (the ones a title must name).
+type config struct {
+	sel  []report.Summary
+	pins []string
+}
+
+// configs splits sums by the values of their keys other than free: the
+// configuration nearest Prefer (fewest keys off the preferred value)
+// first, then in order of first appearance.
+func configs(sums []report.Summary, free ...string) []config {
 	var keys []string
+	values := map[string][]string{}
 	for _, s := range sums {
 		for _, k := range keysOf(s.Name) {
 			if slices.Contains(free, k) {
 				continue
 			}
-			v, ok := first[k]
-			if !ok {
-				first[k] = s.Key(k)
+			if _, ok := values[k]; !ok {
 				keys = append(keys, k)
-			} else if v != s.Key(k) {
-				many[k] = true
+			}
+			if v := s.Key(k); !slices.Contains(values[k], v) {
+				values[k] = append(values[k], v)
 			}
 		}
 	}
-	var out []report.Summary
+	preferred := func(k string) string {
+		if v, ok := Prefer[k]; ok && slices.Contains(values[k], v) {
+			return v
+		}
+		return values[k][0]
+	}
+	var cfgs []config
+	var tuples []string
+	var off []int
 	for _, s := range sums {
-		keep := true
-		for k, v := range first {
-			if s.Key(k) != v {
-				keep = false
+		var tuple []string
+		n := 0
+		for _, k := range keys {
+			tuple = append(tuple, k+"="+s.Key(k))
+			if s.Key(k) != preferred(k) {
+				n++
 			}
 		}
-		if keep {
-			out = append(out, s)
+		t := strings.Join(tuple, " ")
+		i := slices.Index(tuples, t)
+		if i < 0 {
+			var pins []string
+			for j, k := range keys {
+				if len(values[k]) > 1 {
+					pins = append(pins, tuple[j])
+				}
+			}
+			tuples, off = append(tuples, t), append(off, n)
+			cfgs = append(cfgs, config{pins: pins})
+			i = len(cfgs) - 1
 		}
+		cfgs[i].sel = append(cfgs[i].sel, s)
 	}
-	var pins []string
-	for _, k := range keys {
-		if many[k] {
-			pins = append(pins, k+"="+first[k])
-		}
+	idx := make([]int, len(cfgs))
+	for i := range idx {
+		idx[i] = i
 	}
-	return out, pins
+	slices.SortStableFunc(idx, func(a, b int) int { return off[a] - off[b] })
+	out := make([]config, len(cfgs))
+	for i, j := range idx {
+		out[i] = cfgs[j]
+	}
+	return out
+}
+
+// Role tells the baseline variant (the Baseline fix at the sync mode it
+// went in with) and the controls (a Control fix, or any fix without the
+// pin, sync=none: what 13ddaf26be32 prevents) from the proposals. A fix
+// the registry does not know is neither.
+func Role(fix, sync string) (baseline, control bool) {
+	f, err := fixes.Lookup(fix)
+	if err != nil {
+		return false, false
+	}
+	if f.Control || sync == model.SyncNone.String() {
+		return false, true
+	}
+	return f.Baseline && (sync == "" || sync == f.DefaultSync().String()), false
 }
 
 func keysOf(name string) []string {

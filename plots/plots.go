@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,7 +61,26 @@ type Figure struct {
 	Title  string
 	Plot   *plot.Plot
 	Legend plot.Legend
+	// entries repeat Legend's, which gonum keeps to itself, so that
+	// Draw can lay a wide legend out in columns under the plot.
+	entries []legendEntry
 }
+
+type legendEntry struct {
+	name   string
+	thumbs []plot.Thumbnailer
+}
+
+// addLegend adds an entry to the legend; with no thumbnails it is a line
+// of text (a note under the entry before it).
+func (f *Figure) addLegend(name string, thumbs ...plot.Thumbnailer) {
+	f.Legend.Add(name, thumbs...)
+	f.entries = append(f.entries, legendEntry{name, thumbs})
+}
+
+// maxLegendShare is the widest a legend beside the plot may be, as a
+// share of the figure's width; a wider one goes under the plot.
+const maxLegendShare = 0.3
 
 // titleStyle is the style of figure titles.
 func titleStyle() text.Style {
@@ -99,12 +119,16 @@ func newFigure(name, title, xlabel, ylabel string) *Figure {
 		a.Tick.Label.Font = sans(10)
 	}
 	p.Y.Tick.Marker = tidyTicks{}
+	return &Figure{Name: name, Title: title, Plot: p, Legend: newLegend()}
+}
+
+func newLegend() plot.Legend {
 	l := plot.NewLegend()
 	l.TextStyle.Font = sans(10)
 	l.Top, l.Left = true, true
 	l.ThumbnailWidth = vg.Points(18)
 	l.Padding = vg.Points(2)
-	return &Figure{Name: name, Title: title, Plot: p, Legend: l}
+	return l
 }
 
 // Draw draws the figure on a canvas: a white background, the title
@@ -121,11 +145,103 @@ func (f *Figure) Draw(c draw.Canvas) {
 	r := f.Legend.Rectangle(c)
 	w := r.Max.X - r.Min.X
 	if w <= 0 {
-		f.Plot.Draw(c)
+		f.drawPlot(c)
 		return
 	}
-	f.Plot.Draw(draw.Crop(c, 0, -(w + 2*pad), 0, 0))
+	if total := c.Max.X - c.Min.X; w > maxLegendShare*total {
+		f.drawBelow(c, pad)
+		return
+	}
+	f.drawPlot(draw.Crop(c, 0, -(w + 2*pad), 0, 0))
 	f.Legend.Draw(draw.Crop(c, c.Max.X-c.Min.X-w-pad, -pad, 0, -pad))
+}
+
+// drawBelow draws the plot over its legend, in as few rows as fit the
+// width. An entry without a thumbnail belongs to the one before it (a
+// "= NAME" of a shared curve, a note), so columns break only before an
+// entry with one.
+func (f *Figure) drawBelow(c draw.Canvas, pad vg.Length) {
+	total := c.Max.X - c.Min.X - 2*pad
+	var blocks [][]legendEntry
+	for _, e := range f.entries {
+		if len(e.thumbs) > 0 || len(blocks) == 0 {
+			blocks = append(blocks, nil)
+		}
+		blocks[len(blocks)-1] = append(blocks[len(blocks)-1], e)
+	}
+	rows := 1
+	for _, b := range blocks {
+		rows = max(rows, len(b))
+	}
+	var cols []plot.Legend
+	var widths []vg.Length
+	for ; ; rows++ {
+		cols, widths = cols[:0], widths[:0]
+		var col []legendEntry
+		sum := vg.Length(0)
+		flush := func() {
+			l := newLegend()
+			for _, e := range col {
+				l.Add(e.name, e.thumbs...)
+			}
+			r := l.Rectangle(c)
+			cols, widths = append(cols, l), append(widths, r.Max.X-r.Min.X)
+			sum += r.Max.X - r.Min.X + 2*pad
+			col = nil
+		}
+		for _, b := range blocks {
+			if len(col)+len(b) > rows {
+				flush()
+			}
+			col = append(col, b...)
+		}
+		flush()
+		if sum <= total || len(cols) == 1 {
+			break
+		}
+	}
+	h := vg.Length(0)
+	for _, l := range cols {
+		r := l.Rectangle(c)
+		h = max(h, r.Max.Y-r.Min.Y)
+	}
+	height := c.Max.Y - c.Min.Y
+	f.drawPlot(draw.Crop(c, 0, 0, h+2*pad, 0))
+	x := pad
+	for i, l := range cols {
+		l.Draw(draw.Crop(c, x, -(c.Max.X - c.Min.X - x - widths[i]), pad, -(height - h - pad)))
+		x += widths[i] + 2*pad
+	}
+}
+
+// drawPlot draws the plot in c. gonum pads a log axis for its label as
+// if the label sat at the axis's arithmetic midpoint, far along a log
+// axis, which left a blank band above and beside the plot; so a log
+// axis's label is drawn here, centred on its side, and gonum draws the
+// axis without one.
+func (f *Figure) drawPlot(c draw.Canvas) {
+	p := f.Plot
+	if _, ok := p.Y.Scale.(plot.LogScale); ok && p.Y.Label.Text != "" {
+		label := p.Y.Label.Text
+		p.Y.Label.Text = ""
+		defer func() { p.Y.Label.Text = label }()
+		sty := p.Y.Label.TextStyle
+		sty.Rotation = math.Pi / 2
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
+		c.FillText(sty, vg.Point{X: c.Min.X, Y: (c.Min.Y + c.Max.Y) / 2}, label)
+		c = draw.Crop(c, sty.Height(label)+p.Y.Label.Padding, 0, 0, 0)
+	}
+	if _, ok := p.X.Scale.(plot.LogScale); ok && p.X.Label.Text != "" {
+		label := p.X.Label.Text
+		p.X.Label.Text = ""
+		defer func() { p.X.Label.Text = label }()
+		sty := p.X.Label.TextStyle
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+		descent := sty.FontExtents().Descent
+		c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Min.Y + descent}, label)
+		c = draw.Crop(c, 0, 0, sty.Height(label)+descent+p.X.Label.Padding, 0)
+	}
+	p.Draw(c)
 }
 
 // WriteSVG writes the figure as SVG with its fonts embedded.

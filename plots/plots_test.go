@@ -6,12 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
+
+	"github.com/swapbench/swapbench/fixes"
 	"github.com/swapbench/swapbench/report"
 )
 
@@ -27,7 +32,7 @@ func figures(t *testing.T, filter string) map[string]*Figure {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := ExpectedCost("retry", "VM_FAULT_RETRY after the read, per swapin", expected)
+	e, err := ExpectedCost("retry", "VM_FAULT_RETRY after the read, per swapin", "", expected)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +125,83 @@ func TestFigures(t *testing.T) {
 			t.Errorf("%s: fonts below 10 pt", n)
 		}
 	}
-	// Keys the figure does not show are pinned to one value, and the
-	// title says which.
-	if got := figs["swapin-kernel-time"].Title; got != "Swapin: modelled kernel time (data=zero)" {
+	// Keys the figure does not show are pinned to one value, the
+	// README's (Prefer) where the results have it, and the title says
+	// which.
+	if got := figs["swapin-kernel-time"].Title; got != "Swapin: modelled kernel time (data=text)" {
 		t.Errorf("title %q", got)
+	}
+	// The baseline comes first and is marked, wherever the results
+	// list it.
+	for _, n := range []string{"swapin-kernel-time", "dup-memory", "slot-held"} {
+		e := figs[n].entries
+		if len(e) == 0 || !strings.HasPrefix(e[0].name, fixes.Baseline().Name) || !strings.HasSuffix(e[0].name, " (baseline)") {
+			t.Errorf("%s: legend starts %v, want the baseline, marked", n, e[0].name)
+		}
+	}
+}
+
+func TestBars(t *testing.T) {
+	zero := []Bar{{Group: "zram", Series: "a"}, {Group: "zram", Series: "b"}}
+	if _, err := Bars("z", "t", "x", "y", zero, "a"); err == nil || !strings.Contains(err.Error(), "zero") {
+		t.Errorf("all-zero bars: %v, want refused", err)
+	}
+	bars := []Bar{
+		{Group: "zram", Series: "a", Value: 100, Lo: 100, Hi: 100},
+		{Group: "zram", Series: "base", Value: 99.5, Lo: 99.5, Hi: 99.5},
+		{Group: "zswap", Series: "base", Value: 50, Lo: 50, Hi: 50},
+		{Group: "zswap", Series: "c", Value: math.NaN()},
+	}
+	f, err := Bars("b", "t", "x", "y", bars, "base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range f.entries {
+		names = append(names, e.name)
+	}
+	if got := strings.Join(names, ","); got != "base (baseline),a,c" {
+		t.Errorf("legend %s, want the baseline first", got)
+	}
+	var svg bytes.Buffer
+	if err := f.WriteSVG(&svg); err != nil {
+		t.Fatal(err)
+	}
+	// a lacks zswap, c lacks zram and reports NaN for zswap: three n/a;
+	// a is 0.5% over base, which a y axis from 0 would hide.
+	for text, n := range map[string]int{">n/a<": 3, ">+0.5%<": 1, ">99.5<": 1} {
+		if got := bytes.Count(svg.Bytes(), []byte(text)); got != n {
+			t.Errorf("%s appears %d times in the SVG, want %d", text, got, n)
+		}
+	}
+}
+
+// Curves drawn over each other are drawn once, the legend naming the
+// others under the first.
+func TestSharedCurves(t *testing.T) {
+	v := []float64{1, 2, 3, 4, 5, 1000}
+	f, err := CDF("c", "t", []Sample{{"a", v}, {"b", []float64{7, 8, 9}}, {"c", slices.Clone(v)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range f.entries {
+		names = append(names, e.name)
+	}
+	if got, want := strings.Join(names, ","), "a,  = c,b,"+sameCurveNote; got != want {
+		t.Errorf("legend %q, want %q", got, want)
+	}
+}
+
+// Rates that cluster near zero get a log axis.
+func TestExpectedCostLogRates(t *testing.T) {
+	s := []Series{{Name: "a", X: []float64{0, 0.001, 0.01, 0.2}, Y: []float64{1, 2, 3, 4}}}
+	f, err := ExpectedCost("retry", "retries", "", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.Plot.X.Scale.(plot.LogScale); !ok || !strings.Contains(f.Plot.X.Label.Text, "rate 0 left off") {
+		t.Errorf("x axis %T %q, want a log scale that says rate 0 is left off", f.Plot.X.Scale, f.Plot.X.Label.Text)
 	}
 }
 
@@ -182,7 +260,7 @@ func TestTicks(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	if _, err := Bars("x", "t", "x", "y", nil); err == nil {
+	if _, err := Bars("x", "t", "x", "y", nil, ""); err == nil {
 		t.Error("Bars with no data: no error")
 	}
 	if _, err := Lines("x", "t", "x", "y", Log2, []Series{{Name: "a", X: []float64{0, 1}, Y: []float64{1, 2}}}); err == nil {
@@ -197,5 +275,48 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := FromSet(s, ".name:Nothing"); err == nil || !strings.Contains(err.Error(), "nothing to plot") {
 		t.Errorf("FromSet with nothing to plot: %v", err)
+	}
+}
+
+// A quantity that is zero in the preferred configuration is drawn from
+// the nearest one where it exists, and the title says why; zero
+// everywhere, it is not drawn at all.
+func TestNonZeroConfiguration(t *testing.T) {
+	line := func(kernel string, dup int) string {
+		return fmt.Sprintf("BenchmarkSwapin/fix=%s/sync=tick/kernel=%s/backend=zswap+zram/comp=lz4/data=text-2 2000 500 ns/op %d dup-B/op 4000 kernel-ns/op\n",
+			fixes.Baseline().Name, kernel, dup)
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"some.txt": line("v6.8", 1355) + line("v6.9", 0),
+		"none.txt": line("v6.8", 0) + line("v6.9", 0),
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := report.Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		figs, err := FromSet(s, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dup *Figure
+		for _, f := range figs {
+			if f.Name == "dup-memory" {
+				dup = f
+			}
+			if f.Name == "swapin-kernel-time" && !strings.Contains(f.Title, "kernel=v6.9") {
+				t.Errorf("%s: kernel time title %q, want the preferred kernel=v6.9", name, f.Title)
+			}
+		}
+		switch {
+		case name == "none.txt" && dup != nil:
+			t.Errorf("%s: an all-zero dup-memory figure was drawn: %q", name, dup.Title)
+		case name == "some.txt" && (dup == nil || !strings.Contains(dup.Title, "kernel=v6.8") || !strings.Contains(dup.Title, "zero at kernel=v6.9")):
+			t.Errorf("%s: dup-memory %v, want it drawn from kernel=v6.8 and saying why", name, dup)
+		}
 	}
 }

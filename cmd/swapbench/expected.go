@@ -19,6 +19,17 @@ var failureRates = []float64{0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2}
 // paths are comparable.
 const expectedFilter = "/kernel:v6.9 /backend:zswap+zram /comp:lz4 /data:text"
 
+// expectedWhere is expectedFilter as the figures' titles say it: the
+// configuration as key=value, backend and codec by value (short enough
+// for a title).
+var expectedWhere = strings.NewReplacer("/kernel:", "kernel=", "/data:", "data=", "/backend:", "", "/comp:", "").Replace(expectedFilter)
+
+// variantKeys splits a PathCosts variant, "fix=F/sync=S", into F and S.
+func variantKeys(v string) (fix, sync string) {
+	f, s, _ := strings.Cut(v, "/")
+	return strings.TrimPrefix(f, "fix="), strings.TrimPrefix(s, "sync=")
+}
+
 // expectedEvents are the figures: one event's rate on the x axis, the
 // others at zero.
 var expectedEvents = []struct {
@@ -47,16 +58,30 @@ func expectedCost(set *report.Set) ([]*plots.Figure, error) {
 			if ev.name == "concurrent" && c.Concurrent == 0 {
 				continue // no ParallelSwapin on shared pages for it
 			}
-			name := strings.NewReplacer("fix=", "", "sync=", "").Replace(c.Variant)
+			fix, sync := variantKeys(c.Variant)
+			name := fix + "/" + sync
+			isBase, control := plots.Role(fix, sync)
+			switch {
+			case isBase:
+				name += " (baseline)"
+			case control:
+				name += " (control)"
+			}
 			if lossy[c.Variant] {
 				name += " (loses data)"
 			}
-			series = append(series, plots.Series{Name: name, X: failureRates, Y: bench.Sweep(c, bench.Rates{}, ev.set, failureRates)})
+			s := plots.Series{Name: name, X: failureRates, Y: bench.Sweep(c, bench.Rates{}, ev.set, failureRates)}
+			if isBase {
+				// The baseline first: the curve the others are read against.
+				series = append([]plots.Series{s}, series...)
+				continue
+			}
+			series = append(series, s)
 		}
 		if len(series) == 0 {
 			continue
 		}
-		f, err := plots.ExpectedCost(ev.name, ev.what, series)
+		f, err := plots.ExpectedCost(ev.name, ev.what, " ("+expectedWhere+")", series)
 		if err != nil {
 			return nil, err
 		}

@@ -39,6 +39,12 @@ func cmdPlot(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return usageError{err}
 	}
+	// The latency samples the report draws (selectLatency): a CDF of
+	// every sample in a full run would have more curves than a reader
+	// can tell apart. A bad -filter is FromSet's to report.
+	if keep, err := selectLatency(s.Latency, *filter); err == nil {
+		s.Latency = keep
+	}
 	figs, err := plots.FromSet(s, *filter)
 	if err != nil {
 		return usageError{err}
