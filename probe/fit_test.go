@@ -110,7 +110,7 @@ func TestFitRecorded(t *testing.T) {
 }
 
 func TestFitNothing(t *testing.T) {
-	rs := []*Result{{Config: Config{PathBypass, BackendZram, "lzo", "text"}, Rounds: []Round{{Pages: 10, SwapinNS: 1}}}}
+	rs := []*Result{{Config: Config{PathBypass, BackendZram, "lzo", "text", 0}, Rounds: []Round{{Pages: 10, SwapinNS: 1}}}}
 	base, _ := cost.Lookup("x86-2024")
 	if _, err := FitProfile(rs, base, "x", "k", FitOptions{}); err == nil {
 		t.Errorf("a single configuration fitted something")
