@@ -61,7 +61,10 @@ type Input struct {
 	Kernel                 string // uname -r, from the results' kernel: line
 	Seed                   uint64 // the content seed the probe used
 	Results                []*probe.Result
-	Profile                *cost.Profile // fitted on every configuration: the in-sample predictions
+	// Conditions are the results' header lines that describe the run:
+	// the kernel, the CPU, the clocksource, the load and steal.
+	Conditions []string
+	Profile    *cost.Profile // fitted on every configuration: the in-sample predictions
 	// Base is the profile the fit starts from (swapbench probe -base):
 	// each leave-one-out refit starts from it, so a number that cannot
 	// be fitted without the row left out is the base's.
@@ -86,6 +89,9 @@ func Load(probeFile, profileFile, base string) (*Input, error) {
 		if !ok || strings.HasPrefix(k, "Benchmark") {
 			continue
 		}
+		if slices.Contains(conditionKeys, k) {
+			in.Conditions = append(in.Conditions, k+": "+strings.TrimSpace(v))
+		}
 		switch k {
 		case "kernel":
 			in.Kernel = strings.TrimSpace(v)
@@ -109,6 +115,11 @@ func Load(probeFile, profileFile, base string) (*Input, error) {
 	}
 	return in, nil
 }
+
+// conditionKeys are the header lines validate prints with its tables,
+// so that two runs can be compared (results from before the probe
+// recorded them have only kernel and cpu).
+var conditionKeys = []string{"kernel", "kernel-version", "cpu", "nproc", "probe-cpu", "clocksource", "load-start", "load-end", "run-steal-pct", "run-other-pct", "probe-pages", "probe-rounds", "probe-orders", "thp-enabled", "zswap-enabled"}
 
 func unwrapPath(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
@@ -206,6 +217,9 @@ type Report struct {
 	All     *cost.Profile
 	Differs []Diff
 	Rows    []*Row
+	// Diffs are the measured differences between configurations and
+	// their held-out predictions.
+	Diffs []*Difference
 	// Sims and Cached count the simulations run and those answered from
 	// the memo.
 	Sims, Cached int
@@ -279,6 +293,10 @@ func Run(ctx context.Context, in *Input, opts Options) (*Report, error) {
 		}
 	}
 	Explain(rep.Rows)
+	rep.Diffs = differences(in.Results)
+	if err := rep.predictDifferences(s); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
@@ -335,8 +353,15 @@ func rows(in *Input, m Mapping) []*Row {
 	pooled := map[probe.Config]*Row{}
 	samples := map[*Row][]float64{}
 	for _, res := range in.Results {
+		if len(res.Rounds) == 0 {
+			continue // an order-N configuration that fell back: no times
+		}
 		c := res.Config
 		be, data, skip := runnable(c.Backend, c.Comp, c.Data, in.Profile, dir, in.Seed)
+		if c.Order > 0 && skip == "" {
+			// model/ swaps in 4 KiB folios only.
+			skip = fmt.Sprintf("not simulated: %s folios", probe.SizeName(c.Order))
+		}
 		r := &Row{Bench: Swapin, Config: c, Measured: res.MedianSwapin(), Skip: skip, data: data}
 		if skip == "" {
 			r.Sim, _ = m.body(Swapin, c, be, data, in.Profile, in.Seed)
