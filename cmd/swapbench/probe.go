@@ -252,7 +252,7 @@ func fitOptions(kernel, dir string, seed uint64, stderr io.Writer) probe.FitOpti
 }
 
 // probeSavePartial keeps what an interrupted or failed probe completed:
-// the configurations whose every round ran go to out.partial, written
+// every configuration with the rounds that completed goes to out.partial, written
 // to a temporary file and renamed, so that it is complete or absent and
 // out itself is never touched. It says where they are and returns
 // runErr.
@@ -265,12 +265,12 @@ func probeSavePartial(out string, h probe.Header, results []*probe.Result, runEr
 	if err := probe.WriteResults(&buf, h, results, runtime.GOMAXPROCS(0)); err != nil {
 		return errors.Join(runErr, err)
 	}
-	fmt.Fprintf(&buf, "# partial: the probe stopped (%v) after %d complete configurations\n", runErr, len(results))
+	fmt.Fprintf(&buf, "# partial: the probe stopped (%v) with %d configurations, the rounds that completed\n", runErr, len(results))
 	partial := out + ".partial"
 	if err := writeBytes(partial, buf.Bytes()); err != nil {
 		return fmt.Errorf("%v; saving the %d complete configurations: %v", runErr, len(results), err)
 	}
-	fmt.Fprintf(stdout, "partial results: %d complete configurations in %s (%s not written); swapbench probe -fit %s fits a profile from them\n", len(results), partial, out, partial)
+	fmt.Fprintf(stdout, "partial results: %d configurations, the rounds that completed, in %s (%s not written); swapbench probe -fit %s fits a profile from them\n", len(results), partial, out, partial)
 	return runErr
 }
 
