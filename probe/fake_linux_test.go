@@ -155,6 +155,36 @@ func fakeRoot(t *testing.T, dir string) {
 	}
 }
 
+// fakeMachine writes a fake machine in a temporary directory, points
+// Root and sys at it for the test, and returns it and its settings.
+func fakeMachine(t *testing.T) (string, *State) {
+	t.Helper()
+	dir := t.TempDir()
+	fakeRoot(t, dir)
+	onFakeRoot(t, dir, fakeSystem{})
+	before, err := ReadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, before
+}
+
+// checkRestored checks that every setting reads as before and that the
+// journal is gone after what.
+func checkRestored(t *testing.T, before *State, what string) {
+	t.Helper()
+	after, err := ReadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := before.Diff(after); len(d) > 0 {
+		t.Errorf("after %s still changed: %s", what, strings.Join(d, "; "))
+	}
+	if _, err := os.Stat(JournalPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("journal after %s: %v, want it removed", what, err)
+	}
+}
+
 // onFakeRoot points Root and sys at a fake machine in dir for the test.
 func onFakeRoot(t *testing.T, dir string, f fakeSystem) {
 	oldRoot, oldSys := Root, sys
@@ -203,13 +233,7 @@ func TestKilledProbeRestores(t *testing.T) {
 			[]string{"swaps", "zswap enabled", "vm.page-cluster"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			fakeRoot(t, dir)
-			onFakeRoot(t, dir, fakeSystem{})
-			before, err := ReadState()
-			if err != nil {
-				t.Fatal(err)
-			}
+			dir, before := fakeMachine(t)
 			cmd := exec.Command(os.Args[0], "-test.run=^TestProbeChild$", "-test.v")
 			cmd.Env = append(os.Environ(), "SWAPBENCH_FAKE_ROOT="+dir, "SWAPBENCH_FAKE_BLOCK="+tc.block, "SWAPBENCH_FAKE_BACKENDS="+tc.backends)
 			var out strings.Builder
@@ -273,16 +297,7 @@ func TestKilledProbeRestores(t *testing.T) {
 			if d := before.Diff(st); len(d) > 0 {
 				t.Errorf("the journal's settings differ from those read before the run: %s", strings.Join(d, "; "))
 			}
-			after, err := ReadState()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := before.Diff(after); len(d) > 0 {
-				t.Errorf("after Restore still changed: %s", strings.Join(d, "; "))
-			}
-			if _, err := os.Stat(JournalPath()); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("journal after Restore: %v, want it removed", err)
-			}
+			checkRestored(t, before, "Restore")
 			if j.SwapFile != "" {
 				if _, err := os.Stat(j.SwapFile); !errors.Is(err, os.ErrNotExist) {
 					t.Errorf("swap file %s after Restore: %v, want it removed", j.SwapFile, err)
@@ -298,13 +313,7 @@ func TestKilledProbeRestores(t *testing.T) {
 // TestFakeProbeRuns runs a whole probe on the fake machine: it records
 // the conditions, restores every setting and removes its journal.
 func TestFakeProbeRuns(t *testing.T) {
-	dir := t.TempDir()
-	fakeRoot(t, dir)
-	onFakeRoot(t, dir, fakeSystem{})
-	before, err := ReadState()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, before := fakeMachine(t)
 	opts := QuickOptions()
 	opts.Pages, opts.Rounds = 64, 2
 	opts.Backends = []string{BackendZram, BackendZswapZram}
@@ -314,16 +323,7 @@ func TestFakeProbeRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := ReadState()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := before.Diff(after); len(d) > 0 {
-		t.Errorf("still changed after the run: %s", strings.Join(d, "; "))
-	}
-	if _, err := os.Stat(JournalPath()); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("journal after the run: %v, want it removed", err)
-	}
+	checkRestored(t, before, "the run")
 	h := strings.Join(out.Header, "\n")
 	for _, want := range []string{"kernel-version: Linux version 6.18.0-fake", "clocksource: kvm-clock", "thp-64kB-enabled: always inherit madvise [never]", "zswap-max_pool_percent: 20", "load-start: 0.50 0.40 0.30", "load-end: ", "probe-orders: 0"} {
 		if !strings.Contains(h, want) {
