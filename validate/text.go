@@ -138,9 +138,9 @@ func (rep *Report) rowsOf(bench string) []*Row {
 // flag, in-sample prediction, likely cause (up to causeWidth
 // characters): 72 columns.
 const (
-	rowFormat  = "  %-9s %-7s %8s %8s %4s%1s %9s %s"
-	headFormat = "  %-9s %-7s %8s %8s %5s %9s %s" // ratio over ratio and flag
-	causeWidth = 18
+	rowFormat  = "  %-9s %-7s %8s %4s %8s %4s%1s %9s %s"
+	headFormat = "  %-9s %-7s %8s %4s %8s %5s %9s %s" // ratio over ratio and flag
+	causeWidth = 13
 )
 
 func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
@@ -148,8 +148,8 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 	if bench == Swapout {
 		what = "MADV_PAGEOUT time, both paths' rounds pooled"
 	}
-	para(b, "", fmt.Sprintf("%s: %s, ns per page (median of the probe's rounds); held-out = predicted with this configuration left out of the fit, ratio = held-out / measured, * = off by more than %.0f%%, with its likely cause; in-sample = predicted under the profile fitted on all configurations, for comparison:", bench, what, Tolerance*100))
-	b.WriteString(fmt.Sprintf(headFormat, "path", "data", "measured", "held-out", "ratio", "in-sample", "likely cause") + "\n")
+	para(b, "", fmt.Sprintf("%s: %s, ns per page (median of the probe's rounds); ±%% = half the range of the rounds over that median, the row's noise; held-out = predicted with this configuration left out of the fit, ratio = held-out / measured, * = off by more than %.0f%%, with its likely cause; in-sample = predicted under the profile fitted on all configurations, for comparison:", bench, what, Tolerance*100))
+	b.WriteString(fmt.Sprintf(headFormat, "path", "data", "measured", "±%", "held-out", "ratio", "in-sample", "likely cause") + "\n")
 	group := ""
 	var held, in count
 	for _, r := range rows {
@@ -164,7 +164,7 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 		data := shorten(r.Config.Data, 7)
 		meas := fmt.Sprintf("%.0f", r.Measured)
 		if !r.Simulated() {
-			line := fmt.Sprintf("  %-9s %-7s %8s  %s", path, data, meas, r.Skip)
+			line := fmt.Sprintf("  %-9s %-7s %8s %4s  %s", path, data, meas, spread(r.Spread), shorten(r.Skip, 37))
 			b.WriteString(line + "\n")
 			continue
 		}
@@ -185,13 +185,22 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 		if len(cause) > causeWidth {
 			cause = cause[:causeWidth-1] + "~"
 		}
-		line := fmt.Sprintf(rowFormat, path, data, meas, fmt.Sprintf("%.0f", r.Predicted), ratio(r.Ratio()), flag, fmt.Sprintf("%.0f", r.InSample), cause)
+		line := fmt.Sprintf(rowFormat, path, data, meas, spread(r.Spread), fmt.Sprintf("%.0f", r.Predicted), ratio(r.Ratio()), flag, fmt.Sprintf("%.0f", r.InSample), cause)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	para(b, "", fmt.Sprintf("Held out: %d of %d configurations within %.0f%% when left out of the fit.", held.within, held.n, Tolerance*100))
 	para(b, "", fmt.Sprintf("In-sample (fitted on all of them, for comparison): %d of %d within %.0f%%. Not simulated: %d.", in.within, in.n, Tolerance*100, len(rows)-held.n))
 	rep.refits(b, rows)
 	causes(b, rows)
+}
+
+// spread formats a row's spread, half the range of its rounds over
+// their median, in percent, in four columns.
+func spread(pct float64) string {
+	if pct >= 99.5 {
+		return ">99"
+	}
+	return fmt.Sprintf("±%.0f", pct)
 }
 
 // ratio formats a ratio in four columns.

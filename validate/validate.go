@@ -141,6 +141,9 @@ type Row struct {
 	// Measured is the median over the probe's rounds of the mean time per
 	// page, in ns.
 	Measured float64
+	// Spread is half the range of the rounds' times over their median,
+	// in percent: which rows are noise.
+	Spread float64
 	// Sim is the simulator benchmark's name; Skip says why there is none
 	// ("not simulated: no codec lzo").
 	Sim, Skip string
@@ -362,7 +365,7 @@ func rows(in *Input, m Mapping) []*Row {
 			// model/ swaps in 4 KiB folios only.
 			skip = fmt.Sprintf("not simulated: %s folios", probe.SizeName(c.Order))
 		}
-		r := &Row{Bench: Swapin, Config: c, Measured: res.MedianSwapin(), Skip: skip, data: data}
+		r := &Row{Bench: Swapin, Config: c, Measured: res.MedianSwapin(), Spread: halfRange(res.Rounds, func(x probe.Round) float64 { return x.SwapinNS }), Skip: skip, data: data}
 		if skip == "" {
 			r.Sim, _ = m.body(Swapin, c, be, data, in.Profile, in.Seed)
 		}
@@ -385,8 +388,22 @@ func rows(in *Input, m Mapping) []*Row {
 	}
 	for _, o := range outs {
 		o.Measured = probe.Median(samples[o])
+		o.Spread = 50 * (slices.Max(samples[o]) - slices.Min(samples[o])) / o.Measured
 	}
 	return append(out, outs...)
+}
+
+// halfRange is half the range of f over the rounds over its median, in
+// percent.
+func halfRange(rs []probe.Round, f func(probe.Round) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, x := range rs {
+		v[i] = f(x)
+	}
+	if m := probe.Median(v); m > 0 {
+		return 50 * (slices.Max(v) - slices.Min(v)) / m
+	}
+	return 0
 }
 
 // attribute runs the row under its held-out profile once per priced
