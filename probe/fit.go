@@ -403,6 +403,8 @@ func (f *Fit) baseline(results []*Result, kernel string) {
 	if fit.Base > 2*b.MinorFault {
 		verdict = fmt.Sprintf("the fit invents %.0f ns per fault beyond the measured fault (x%.2f): work the zero-page swapin does that the model does not itemise or undercharges (the anonymous first-touch fault, which allocates, zeroes and charges a page, measured %.0f ns)", rest, fit.Base/b.MinorFault, b.AnonFault)
 	}
+	fit.Source += fmt.Sprintf("; of it %.0f ns is the measured minor fault and %.0f ns what the fit adds to it (%s)", b.MinorFault, rest, FaultNote)
+	f.Profile.Ops[model.OpFault] = fit
 	f.Notes = append(f.Notes, Note{Name: FaultNote, NS: rest, Source: fmt.Sprintf(
 		"measured: swapbench probe on %s, fitted do_swap_page %.0f ns - measured minor fault %.0f ns (median over the rounds of a write fault on a page-cache page not mapped: entry and exit, page walk, PTE; no allocation, no I/O); %s", kernel, fit.Base, b.MinorFault, verdict)})
 }
