@@ -177,6 +177,8 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 	if base == nil {
 		return nil, fmt.Errorf("fit: no base profile")
 	}
+	// The model swaps in 4 KiB folios only: order-N results fit nothing.
+	results = slices.DeleteFunc(slices.Clone(results), func(r *Result) bool { return r.Order != 0 || r.Fallback != "" })
 	p := base.Clone() // every field of the base, its own codec map
 	p.Name = name
 	if p.Codecs == nil {
@@ -349,9 +351,62 @@ func (f *Fit) fitBase(results []*Result, kernel string, sim func(*cost.Profile, 
 		"every per-fault cost the model does not itemise: exception entry and exit, handle_mm_fault's page walk, get_swap_device, the probe's loop and what this machine (a VM, other load) adds to each fault"); err != nil {
 		return err
 	}
+	f.baseline(results, kernel)
 	return f.fitOne(model.OpUnmapPage, BenchSwapout, out, kernel, sim,
 		"MADV_PAGEOUT times per zero page (both paths' rounds pooled; the swap zeromap keeps them from zswap and zram)",
 		"charged to try_to_unmap_one, the one op the model charges exactly once per page-out and never on a swapin: every per-page cost of MADV_PAGEOUT that the model's reclaim (isolation to __remove_mapping) leaves out, the madvise call and page-table walk, isolation, the rmap walk and the TLB flush")
+}
+
+// Baseline is the measured cost of faults that do no swap work, from the
+// rounds of every order-0 result (median of the rounds' baselines).
+type Baseline struct {
+	MinorFault, AnonFault float64 // ns per fault; 0 when not measured
+	Timer                 float64 // the per-folio clock reads' control, ns
+}
+
+// Baselines is the median over results' rounds of their baselines.
+func Baselines(results []*Result) Baseline {
+	var minor, anon, timer []float64
+	for _, r := range results {
+		if r.Order != 0 {
+			continue
+		}
+		for _, x := range r.Rounds {
+			if x.MinorFaultNS != 0 {
+				minor = append(minor, x.MinorFaultNS)
+				anon = append(anon, x.AnonFaultNS)
+				timer = append(timer, x.TimerNS)
+			}
+		}
+	}
+	return Baseline{Median(minor), Median(anon), Median(timer)}
+}
+
+// FaultNote names the derived note that sets do_swap_page's fitted
+// fixed part beside the measured baseline fault.
+const FaultNote = "do_swap_page-minus-minor-fault"
+
+// baseline sets beside the fitted do_swap_page the measured cost of a
+// fault that does no swap work (Round.MinorFaultNS: entry and exit, the
+// page walk, the PTE), and says in a note what the fit had to invent
+// beyond it: the rest is per-fault work the model does not itemise (or
+// this machine adds). Results from before the probe measured the
+// baseline get no note.
+func (f *Fit) baseline(results []*Result, kernel string) {
+	b := Baselines(results)
+	fit := f.Profile.Ops[model.OpFault]
+	if b.MinorFault <= 0 || !strings.HasPrefix(fit.Source, "measured") {
+		return
+	}
+	rest := fit.Base - b.MinorFault
+	verdict := fmt.Sprintf("within 2x of the measured fault (x%.2f)", fit.Base/b.MinorFault)
+	if fit.Base > 2*b.MinorFault {
+		verdict = fmt.Sprintf("the fit invents %.0f ns per fault beyond the measured fault (x%.2f): work the zero-page swapin does that the model does not itemise or undercharges (the anonymous first-touch fault, which allocates, zeroes and charges a page, measured %.0f ns)", rest, fit.Base/b.MinorFault, b.AnonFault)
+	}
+	fit.Source += fmt.Sprintf("; of it %.0f ns is the measured minor fault and %.0f ns what the fit adds to it (%s)", b.MinorFault, rest, FaultNote)
+	f.Profile.Ops[model.OpFault] = fit
+	f.Notes = append(f.Notes, Note{Name: FaultNote, NS: rest, Source: fmt.Sprintf(
+		"measured: swapbench probe on %s, fitted do_swap_page %.0f ns - measured minor fault %.0f ns (median over the rounds of a write fault on a page-cache page not mapped: entry and exit, page walk, PTE; no allocation, no I/O); %s", kernel, fit.Base, b.MinorFault, verdict)})
 }
 
 // fitOne sets op's base cost to the median over ms of measured minus

@@ -110,7 +110,7 @@ func TestFitRecorded(t *testing.T) {
 }
 
 func TestFitNothing(t *testing.T) {
-	rs := []*Result{{Config: Config{PathBypass, BackendZram, "lzo", "text"}, Rounds: []Round{{Pages: 10, SwapinNS: 1}}}}
+	rs := []*Result{{Config: Config{PathBypass, BackendZram, "lzo", "text", 0}, Rounds: []Round{{Pages: 10, SwapinNS: 1}}}}
 	base, _ := cost.Lookup("x86-2024")
 	if _, err := FitProfile(rs, base, "x", "k", FitOptions{}); err == nil {
 		t.Errorf("a single configuration fitted something")
@@ -172,6 +172,29 @@ func TestFitBase(t *testing.T) {
 	}
 	if len(calls) != 4 {
 		t.Errorf("simulated %v, want the 2 zero-page bypass swapins and 2 zero-page page-outs", calls)
+	}
+	if slices.ContainsFunc(f.Notes, func(n Note) bool { return n.Name == FaultNote }) {
+		t.Errorf("a note on the measured fault from results that have none: %v", f.Notes)
+	}
+
+	// With the baselines measured (minor fault 5000 ns in every round;
+	// an order-4 result, which fits nothing, at 1 ns) the fitted cost
+	// stays and is set beside the fault: 18735.25 is over twice 5000.
+	for _, r := range rs {
+		for i := range r.Rounds {
+			r.Rounds[i].MinorFaultNS, r.Rounds[i].AnonFaultNS, r.Rounds[i].TimerNS = 5000, 7000, 50
+		}
+	}
+	big := &Result{Config: Config{PathBypass, BackendZram, "lzo", "zero", 4}, Rounds: []Round{{Pages: 64, SwapinNS: 1, MinorFaultNS: 1}}}
+	f, err = FitProfile(append(rs, big), base, "probe-test", "6.18.44-fc-v782", FitOptions{Simulate: sim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = f.Profile.Ops[model.OpFault]
+	i := slices.IndexFunc(f.Notes, func(n Note) bool { return n.Name == FaultNote })
+	if math.Abs(c.Base-18735.25) > 0.001 || !strings.Contains(c.Source, "of it 5000 ns is the measured minor fault and 13735 ns what the fit adds") || i < 0 ||
+		math.Abs(f.Notes[i].NS-13735.25) > 0.001 || !strings.Contains(f.Notes[i].Source, "the fit invents 13735 ns per fault beyond the measured fault (x3.75)") {
+		t.Errorf("do_swap_page %+v, notes %v; want 18735.25 set beside the 5000 ns fault", c, f.Notes)
 	}
 
 	// A simulator that fails (not for want of a codec) fails the fit in

@@ -27,6 +27,23 @@ type Options struct {
 	SwapfileDir string
 	Force       bool      // run although another swap is active
 	Log         io.Writer // progress lines, or nil
+	// Orders are the folio orders to probe (0: 4 KiB pages; N: mTHP
+	// folios of 2^N pages on zram, bypass path); nil: 0 and every mTHP
+	// size from 16 to 128 KiB the kernel offers.
+	Orders []int
+	// CPU is the CPU the measuring thread is pinned to; -1: the highest
+	// one in the process's affinity mask.
+	CPU int
+}
+
+// Outcome is what Run measured: the header lines of the run's
+// conditions, the results, one-line notes (a large-folio fallback) and
+// how many rounds ran disturbed (steal, other tasks, load).
+type Outcome struct {
+	Header    []string
+	Results   []*Result
+	Notes     []string
+	Disturbed int
 }
 
 // DefaultOptions is the full run: 4096 pages x 5 rounds.
@@ -38,6 +55,7 @@ func DefaultOptions() Options {
 		Paths:    []string{PathBypass, PathSwapcache},
 		Data:     []string{"zero", "sparse", "text", "binary", "random"},
 		Seed:     1,
+		CPU:      -1,
 		// /var/tmp, not /tmp: /tmp is often tmpfs, which cannot hold swap.
 		SwapfileDir: "/var/tmp",
 	}
@@ -67,6 +85,11 @@ func (o Options) check() error {
 	for _, p := range o.Paths {
 		if p != PathBypass && p != PathSwapcache {
 			return fmt.Errorf("path %q: unknown; want bypass or swapcache", p)
+		}
+	}
+	for _, n := range o.Orders {
+		if n < 0 || n > 20 {
+			return fmt.Errorf("order %d: want a folio order from 0 to 20", n)
 		}
 	}
 	if len(o.Backends) == 0 || len(o.Paths) == 0 || len(o.Data) == 0 {

@@ -3,17 +3,16 @@
 package probe
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -33,11 +32,64 @@ const (
 	swapFlagPrioMask = 0x7fff
 )
 
+// realSystem changes the running kernel's settings.
+type realSystem struct{}
+
+func (realSystem) Privileged() error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("needs root: it changes swap devices, zram and zswap settings (run with sudo)")
+	}
+	return nil
+}
+
+func (realSystem) Write(p, v string) error {
+	f, err := os.OpenFile(path(p), os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("%s: %v", p, unwrapPath(err))
+	}
+	_, err = f.Write([]byte(v))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %q to %s: %v", v, p, unwrapPath(err))
+	}
+	return nil
+}
+
+func (realSystem) Swapon(dev string, prio int) error {
+	p, err := unix.BytePtrFromString(dev)
+	if err != nil {
+		return err
+	}
+	flags := swapFlagPrefer | (prio & swapFlagPrioMask)
+	if _, _, e := unix.Syscall(unix.SYS_SWAPON, uintptr(unsafe.Pointer(p)), uintptr(flags), 0); e != 0 {
+		return fmt.Errorf("swapon %s: %v", dev, e)
+	}
+	return nil
+}
+
+func (realSystem) Swapoff(dev string) error {
+	p, err := unix.BytePtrFromString(dev)
+	if err != nil {
+		return err
+	}
+	if _, _, e := unix.Syscall(unix.SYS_SWAPOFF, uintptr(unsafe.Pointer(p)), 0, 0); e != 0 {
+		return fmt.Errorf("swapoff %s: %v", dev, e)
+	}
+	return nil
+}
+
+func writeSetting(p, v string) error { return sys.Write(p, v) }
+
+// alive reports whether a process with the id exists.
+func alive(pid int) bool { return pid > 0 && unix.Kill(pid, 0) == nil }
+
 // Supported reports why the probe cannot run here, or nil: it needs root,
 // /dev/zram0 with its sysfs directory, and zswap's module parameters.
 func Supported() error {
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("needs root: it changes swap devices, zram and zswap settings (run with sudo)")
+	if err := sys.Privileged(); err != nil {
+		return err
 	}
 	for _, p := range []string{ZramDev, zramDir + "/comp_algorithm", zramDir + "/reset", zswapDir + "/enabled", zswapDir + "/compressor", filePageCluster} {
 		if _, err := os.Stat(path(p)); err != nil {
@@ -54,49 +106,106 @@ func Supported() error {
 }
 
 // Run probes every configuration of opts on the running kernel. It
-// records every setting it may change before changing any, and restores
-// them all before it returns: on success, on error and when ctx is
-// cancelled (the caller cancels it on SIGINT/SIGTERM). A failure to
-// restore is part of the returned error, naming what is left changed.
-func Run(ctx context.Context, opts Options) (results []*Result, err error) {
+// refuses to start while a journal (JournalFile) exists; it records
+// every setting it may change in the journal before changing any, and
+// restores them all before it returns: on success, on error and when ctx
+// is cancelled (the caller cancels it on SIGINT/SIGTERM), then removes
+// the journal. A failure to restore is part of the returned error,
+// naming what is left changed, and keeps the journal for Restore.
+//
+// The measuring thread is pinned (runtime.LockOSThread and one CPU of
+// its affinity mask). Configurations run interleaved: each round runs
+// every configuration once, rounds follow one another; the
+// configurations with zswap off (zram, every folio order) run all their
+// rounds before any configuration enables zswap, because a kernel where
+// zswap has ever been enabled swaps large folios in at order 0 until it
+// reboots (zswap_never_enabled(), 2d4d2b1cfb85).
+//
+// The Outcome is never nil: after an error it holds the rounds that
+// completed.
+func Run(ctx context.Context, opts Options) (out *Outcome, err error) {
+	out = &Outcome{}
 	if err := opts.check(); err != nil {
-		return nil, err
+		return out, err
 	}
 	if err := Supported(); err != nil {
-		return nil, err
+		return out, err
+	}
+	if err := checkJournal(); err != nil {
+		return out, err
 	}
 	orig, err := ReadState()
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	if orig.swapActive(ZramDev) {
-		return nil, fmt.Errorf("%s is already an active swap device; refusing to touch it", ZramDev)
+		return out, fmt.Errorf("%s is already an active swap device; refusing to touch it", ZramDev)
 	}
 	if orig.ZramDisksize != 0 {
-		return nil, fmt.Errorf("%s is in use (disksize %d); refusing to reset it", ZramDev, orig.ZramDisksize)
+		return out, fmt.Errorf("%s is in use (disksize %d); refusing to reset it", ZramDev, orig.ZramDisksize)
 	}
 	if len(orig.Swaps) > 0 && !opts.Force {
-		return nil, fmt.Errorf("swap is already active (%s); refusing to change swap settings on a machine that swaps (-force to run anyway)", orig.Swaps[0].Filename)
+		return out, fmt.Errorf("swap is already active (%s); refusing to change swap settings on a machine that swaps (-force to run anyway)", orig.Swaps[0].Filename)
 	}
-	logf(opts.Log, "# probe: original settings: %s", orig)
-	sf := &swapFile{dir: opts.SwapfileDir}
+	orders, err := pickOrders(opts.Orders, orig)
+	if err != nil {
+		return out, err
+	}
+	if big := 1 << slices.Max(orders); opts.Pages%big != 0 {
+		return out, fmt.Errorf("pages %d: want a multiple of %d, the pages of the largest folio probed (%s)", opts.Pages, big, SizeName(slices.Max(orders)))
+	}
+
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu, unpin, err := pin(opts.CPU)
+	if err != nil {
+		return out, err
+	}
+	defer unpin()
+
+	out.Header = append(out.Header, Conditions()...)
+	out.Header = append(out.Header, fmt.Sprintf("nproc: %d", runtime.NumCPU()), fmt.Sprintf("probe-cpu: %d", cpu), fmt.Sprintf("probe-orders: %s", joinInts(orders)))
+	start, err := sample(cpu)
+	if err != nil {
+		return out, err
+	}
+	out.Header = append(out.Header, fmt.Sprintf("load-start: %.2f %.2f %.2f", start.load[0], start.load[1], start.load[2]))
+	defer func() {
+		if end, serr := sample(cpu); serr == nil {
+			d := end.since(start)
+			out.Header = append(out.Header, fmt.Sprintf("load-end: %.2f %.2f %.2f", end.load[0], end.load[1], end.load[2]),
+				fmt.Sprintf("run-steal-pct: %.1f", d.stealPct()), fmt.Sprintf("run-other-pct: %.1f", d.otherPct()))
+		}
+	}()
+	if vm, err := readVmstat(); err == nil && vm["zswpout"]+vm["zswpin"] > 0 && slices.Max(orders) > 0 {
+		logf(opts.Log, "# probe: zswap has stored pages since boot (zswpout=%d zswpin=%d in %s): it was enabled, so large folio swapins should fall back to order 0; the first order-N round checks it", vm["zswpout"], vm["zswpin"], fileVmstat)
+	}
+
+	j := &Journal{Pid: os.Getpid(), Started: time.Now(), State: orig}
+	if err := j.Write(); err != nil {
+		return out, err
+	}
+	logf(opts.Log, "# probe: original settings: %s (journal %s)", orig, JournalPath())
+	sf := &swapFile{dir: opts.SwapfileDir, journal: j}
 	defer func() {
 		if rerr := restore(orig, sf); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("restoring settings: %v", rerr))
-			if err != nil {
-				err = errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))
-			}
+			err = errors.Join(err, fmt.Errorf("restoring settings: %v; they stay in %s for swapbench probe -restore", rerr, JournalPath()))
+			err = errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))
+			return
+		}
+		if rerr := os.Remove(JournalPath()); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("removing the journal: %v", unwrapPath(rerr)))
 			return
 		}
 		logf(opts.Log, "# probe: settings restored: %s", orig)
 	}()
 
 	if err := writeSetting(filePageCluster, "0"); err != nil {
-		return nil, err
+		return out, err
 	}
-	plan, skipped, err := makePlan(opts, orig)
+	phases, skipped, err := makePlan(opts, orig, orders)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	for _, s := range skipped {
 		logf(opts.Log, "# probe: skipped %s", s)
@@ -105,71 +214,240 @@ func Run(ctx context.Context, opts Options) (results []*Result, err error) {
 	for _, d := range opts.Data {
 		c, err := workloads.NewContent(d, opts.Seed)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		contents[d] = c
 	}
-	m, err := newMeter(opts.Pages)
+	m, err := newMeter(opts.Pages, cpu, orig)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	defer m.close()
 
-	for _, step := range plan {
-		if err := configure(step, orig, sf); err != nil {
-			// A compressor the kernel lists but cannot set (a missing
-			// crypto module) is skipped, not fatal.
-			if step.optional {
-				logf(opts.Log, "# probe: skipped backend=%s comp=%s: %v", step.backend, step.comp, err)
+	var all []*Result
+	defer func() {
+		for _, r := range all {
+			if len(r.Rounds) == 0 {
 				continue
 			}
-			return results, err
-		}
-		if sf.path != "" {
-			logf(opts.Log, "# probe: backend=%s comp=%s swap file %s", step.backend, step.comp, sf.path)
-		} else {
-			logf(opts.Log, "# probe: backend=%s comp=%s", step.backend, step.comp)
-		}
-		var rs []*Result
-		for _, d := range opts.Data {
-			for _, p := range opts.Paths {
-				rs = append(rs, &Result{Config: Config{Path: p, Backend: step.backend, Comp: step.comp, Data: d}, Vmstat: map[string]int64{}})
-			}
-		}
-		for round := 0; round < opts.Rounds; round++ {
-			for _, r := range rs {
-				if err := ctx.Err(); err != nil {
-					return results, fmt.Errorf("interrupted: %v", err)
-				}
-				if err := m.round(ctx, r, contents[r.Data], uint64(round)); err != nil {
-					return results, err
-				}
-			}
-		}
-		for _, r := range rs {
 			r.ComprBytes /= float64(len(r.Rounds))
 			r.Mismatch = Check(r.Config, r.Pages(), r.Vmstat)
-			results = append(results, r)
+			r.Cond = m.cond(r)
+			out.Results = append(out.Results, r)
+		}
+	}()
+	for _, ph := range phases {
+		for _, st := range ph.steps {
+			all = append(all, st.results...)
 		}
 	}
-	if len(results) == 0 {
-		return nil, fmt.Errorf("no configuration could be set up")
+	for _, ph := range phases {
+		for round := 0; round < opts.Rounds; round++ {
+			pass, err := sample(cpu)
+			if err != nil {
+				return out, err
+			}
+			ran := 0
+			for _, st := range ph.steps {
+				if st.dead {
+					continue
+				}
+				if err := ctx.Err(); err != nil {
+					return out, fmt.Errorf("interrupted: %v", err)
+				}
+				if err := configure(st, orig, sf); err != nil {
+					// A compressor the kernel lists but cannot set (a missing
+					// crypto module) is skipped, not fatal.
+					if st.optional {
+						logf(opts.Log, "# probe: skipped backend=%s comp=%s: %v", st.backend, st.comp, err)
+						st.dead = true
+						continue
+					}
+					return out, err
+				}
+				for _, r := range st.results {
+					if r.Fallback != "" {
+						continue
+					}
+					if err := ctx.Err(); err != nil {
+						return out, fmt.Errorf("interrupted: %v", err)
+					}
+					if err := m.round(r, contents[r.Data], uint64(round)); err != nil {
+						return out, err
+					}
+					ran++
+					if r.Order > 0 {
+						if fb := MthpCheck(r.Config, r.Pages(), r.Large, r.Mthp); fb != "" && (round == opts.Rounds-1 || strings.HasPrefix(fb, ZswapFallback)) {
+							r.Fallback = fb
+						}
+					}
+				}
+			}
+			if round == 0 {
+				if note := zswapNote(all); note != "" && !slices.Contains(out.Notes, note) {
+					out.Notes = append(out.Notes, note)
+					logf(opts.Log, "# probe: %s", note)
+					for _, r := range all {
+						if r.Order > 0 && r.Fallback == "" {
+							r.Fallback = ZswapFallback + ": skipped after the first order-N round showed it"
+						}
+					}
+				}
+			}
+			end, err := sample(cpu)
+			if err != nil {
+				return out, err
+			}
+			d := end.since(pass)
+			logf(opts.Log, "# probe: %s round %d/%d: %d configurations in %.1f s, load %.2f, steal %.1f%%, other tasks %.1f%% of CPU %d",
+				ph.name, round+1, opts.Rounds, ran, d.wall.Seconds(), end.load[0], d.stealPct(), d.otherPct(), cpu)
+			if why := disturbed(d, end.load[0]); why != "" {
+				out.Disturbed++
+				logf(opts.Log, "# probe: WARNING: %s round %d: %s: its times are inflated; see the # conditions lines", ph.name, round+1, why)
+			}
+		}
 	}
-	return results, nil
+	if !slices.ContainsFunc(all, func(r *Result) bool { return len(r.Rounds) > 0 }) {
+		return out, fmt.Errorf("no configuration could be set up")
+	}
+	return out, nil
 }
 
-// step is one backend set-up.
+// zswapNote is the one line that says the kernel swapped large folios in
+// at order 0 because zswap was enabled since boot, or "".
+func zswapNote(rs []*Result) string {
+	for _, r := range rs {
+		if r.Order > 0 && strings.HasPrefix(r.Fallback, ZswapFallback) {
+			return fmt.Sprintf("large folios: %s swapins fell back to order 0: %s; order-N configurations are not measured (reboot, and probe before any zswap use)", SizeName(r.Order), r.Fallback)
+		}
+	}
+	return ""
+}
+
+// disturbed says what about a stretch of the run would distort its
+// times, or "": the hypervisor stealing more than 2% of the pinned CPU,
+// other tasks taking more than 5% of it, or a load average at or over
+// the CPUs less half of one (the probe itself is one runnable task).
+func disturbed(d delta, load float64) string {
+	var why []string
+	if p := d.stealPct(); p > 2 {
+		why = append(why, fmt.Sprintf("steal %.1f%% of the pinned CPU", p))
+	}
+	if p := d.otherPct(); p > 5 {
+		why = append(why, fmt.Sprintf("other tasks took %.1f%% of the pinned CPU", p))
+	}
+	if n := float64(runtime.NumCPU()); load >= n-0.5 {
+		why = append(why, fmt.Sprintf("load average %.2f on %d CPUs", load, runtime.NumCPU()))
+	}
+	return strings.Join(why, ", ")
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// pickOrders is the folio orders to probe: the requested ones, each an
+// mTHP size the kernel offers below the PMD size, or by default 0 and
+// every offered size from 16 to 128 KiB.
+func pickOrders(want []int, orig *State) ([]int, error) {
+	pmd := -1
+	if b, err := readFile(thpDir + "/hpage_pmd_size"); err == nil {
+		if n, err := ParseInt(b, thpDir+"/hpage_pmd_size"); err == nil {
+			pmd = OrderOf(fmt.Sprintf("%dkB", n>>10))
+		}
+	}
+	offered := map[int]bool{}
+	var names []string
+	for size := range orig.THP {
+		if o := OrderOf(size); o > 0 && (pmd < 0 || o < pmd) {
+			offered[o] = true
+			names = append(names, size)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return kb(a) - kb(b) })
+	if want == nil {
+		out := []int{0}
+		for o := 2; o <= 5; o++ {
+			if offered[o] {
+				out = append(out, o)
+			}
+		}
+		return out, nil
+	}
+	for _, o := range want {
+		if o != 0 && !offered[o] {
+			return nil, fmt.Errorf("order %d (%s): not an mTHP size this kernel offers below the PMD size (%s/hugepages-*: %s)", o, SizeName(o), thpDir, strings.Join(names, " "))
+		}
+	}
+	return want, nil
+}
+
+// pin binds the calling thread (locked by the caller) to one CPU of its
+// affinity mask: cpu, or the highest one when cpu < 0. unpin restores
+// the mask.
+func pin(cpu int) (int, func(), error) {
+	var orig unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &orig); err != nil {
+		return 0, nil, fmt.Errorf("sched_getaffinity: %v", err)
+	}
+	if cpu < 0 {
+		for c := 0; c < len(orig)*64; c++ {
+			if orig.IsSet(c) {
+				cpu = c
+			}
+		}
+	}
+	if !orig.IsSet(cpu) {
+		return 0, nil, fmt.Errorf("cpu %d: not in this process's affinity mask (%d CPUs allowed)", cpu, orig.Count())
+	}
+	var one unix.CPUSet
+	one.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		return 0, nil, fmt.Errorf("sched_setaffinity cpu %d: %v", cpu, err)
+	}
+	return cpu, func() { unix.SchedSetaffinity(0, &orig) }, nil
+}
+
+// phase is a set of backend set-ups whose configurations run interleaved,
+// round after round.
+type phase struct {
+	name  string
+	steps []*step
+}
+
+// step is one backend set-up and the configurations measured under it.
 type step struct {
 	backend, comp string
 	optional      bool
+	dead          bool // could not be set up: skipped
+	results       []*Result
 }
 
-// makePlan lists the backend set-ups: zram with each algorithm, then zswap
-// in front of zram, then in front of a swap file, with each compressor.
-func makePlan(opts Options, orig *State) ([]step, []string, error) {
-	var plan []step
+// makePlan lists the backend set-ups in two phases: zswap off (zram with
+// each algorithm: every data class on every path at order 0, and on the
+// bypass path at each order above 0), then zswap on (in front of zram,
+// then of a swap file, with each compressor; order 0).
+func makePlan(opts Options, orig *State, orders []int) ([]phase, []string, error) {
+	off := phase{name: "zswap off"}
+	on := phase{name: "zswap on"}
 	var skipped []string
 	var offered []string // zswap compressors, read once
+	configs := func(st *step) {
+		for _, d := range opts.Data {
+			for _, o := range orders {
+				for _, p := range opts.Paths {
+					if o > 0 && (p != PathBypass || st.backend != BackendZram) {
+						continue // large folios are swapped in on the bypass only
+					}
+					st.results = append(st.results, &Result{Config: Config{Path: p, Backend: st.backend, Comp: st.comp, Data: d, Order: o}, Vmstat: map[string]int64{}})
+				}
+			}
+		}
+	}
 	for _, b := range opts.Backends {
 		switch b {
 		case BackendZram:
@@ -182,7 +460,9 @@ func makePlan(opts Options, orig *State) ([]step, []string, error) {
 					skipped = append(skipped, fmt.Sprintf("backend=zram comp=%s: not in %s/comp_algorithm (%s)", c, zramDir, strings.Join(orig.ZramComps, " ")))
 					continue
 				}
-				plan = append(plan, step{backend: b, comp: c})
+				st := &step{backend: b, comp: c}
+				configs(st)
+				off.steps = append(off.steps, st)
 			}
 		case BackendZswapZram, BackendZswapFile:
 			if offered == nil {
@@ -206,21 +486,30 @@ func makePlan(opts Options, orig *State) ([]step, []string, error) {
 					skipped = append(skipped, fmt.Sprintf("backend=%s comp=%s: not a compressor in %s (%s)", b, c, fileCrypto, strings.Join(offered, " ")))
 					continue
 				}
-				plan = append(plan, step{backend: b, comp: c, optional: true})
+				st := &step{backend: b, comp: c, optional: true}
+				configs(st)
+				on.steps = append(on.steps, st)
 			}
 		}
 	}
-	if len(plan) == 0 {
+	var phases []phase
+	for _, ph := range []phase{off, on} {
+		if len(ph.steps) > 0 {
+			phases = append(phases, ph)
+		}
+	}
+	if len(phases) == 0 {
 		return nil, skipped, fmt.Errorf("nothing to probe: %s", strings.Join(skipped, "; "))
 	}
-	return plan, skipped, nil
+	return phases, skipped, nil
 }
 
 // configure sets up one backend from scratch: zram0 reset and the swap
-// file removed; then zram0 with the algorithm (zram backend) or the
-// original one (zswap+zram), a swap header and swapon, or a new swap
-// file (zswap+file); zswap on with the compressor, or off.
-func configure(s step, orig *State, sf *swapFile) error {
+// file swapped off; then zram0 with the algorithm (zram backend) or the
+// original one (zswap+zram), a swap header and swapon, or the swap file
+// (created the first time) swapped on (zswap+file); zswap on with the
+// compressor, or off.
+func configure(s *step, orig *State, sf *swapFile) error {
 	if err := zramDown(); err != nil {
 		return err
 	}
@@ -244,16 +533,23 @@ func configure(s step, orig *State, sf *swapFile) error {
 	if err := writeSetting(zramDir+"/disksize", strconv.Itoa(size)); err != nil {
 		return err
 	}
-	if err := writeSwapHeader(ZramDev, size); err != nil {
+	if err := writeSwapHeader(path(ZramDev), size); err != nil {
 		return err
 	}
-	if err := swapon(ZramDev, swapPrio); err != nil {
+	if err := sys.Swapon(path(ZramDev), swapPrio); err != nil {
 		return err
 	}
 	if s.backend == BackendZswapZram {
 		return zswapOn(s.comp)
 	}
-	return writeSetting(zswapDir+"/enabled", "N")
+	st, err := ReadState()
+	if err != nil {
+		return err
+	}
+	if st.ZswapEnabled {
+		return writeSetting(zswapDir+"/enabled", "N")
+	}
+	return nil
 }
 
 // zswapOn sets zswap's compressor, checks it took, and enables zswap.
@@ -275,13 +571,30 @@ func zswapOn(comp string) error {
 // pages many times over (zswap holds them; the file only backs the slots).
 const swapfileSize = 64 << 20
 
-// swapFile is the zswap+file backend's swap file, created in dir for a
-// configuration and swapped off and removed by down.
-type swapFile struct{ dir, path string }
+// swapFile is the zswap+file backend's swap file, created in dir the
+// first time a configuration needs it (its path in the journal first),
+// swapped on by up and off by down, and removed by remove.
+type swapFile struct {
+	dir, path string
+	journal   *Journal
+}
 
-// up creates the swap file (written out in full: swapon refuses a file
-// with holes), writes its swap header and swaps it on.
+// up creates the swap file if it does not exist yet (written out in
+// full: swapon refuses a file with holes) with its swap header, and
+// swaps it on.
 func (f *swapFile) up() error {
+	if f.path == "" {
+		if err := f.create(); err != nil {
+			return err
+		}
+	}
+	if err := sys.Swapon(f.path, swapPrio); err != nil {
+		return fmt.Errorf("%v (the filesystem of %s cannot hold swap: tmpfs and overlayfs cannot; use -swapfile-dir)", err, filepath.Dir(f.path))
+	}
+	return nil
+}
+
+func (f *swapFile) create() error {
 	dir, err := filepath.Abs(f.dir)
 	if err == nil {
 		dir, err = filepath.EvalSymlinks(dir) // /proc/swaps shows the real path
@@ -289,34 +602,35 @@ func (f *swapFile) up() error {
 	if err != nil {
 		return fmt.Errorf("swap file directory %s: %v", f.dir, unwrapPath(err))
 	}
-	tmp, err := os.CreateTemp(dir, "swapbench-*.swap") // 0600, as swapon wants
-	if err != nil {
-		return fmt.Errorf("swap file in %s: %v", dir, unwrapPath(err))
+	p := filepath.Join(dir, fmt.Sprintf("swapbench-%d.swap", os.Getpid()))
+	if f.journal != nil {
+		f.journal.SwapFile = p
+		if err := f.journal.Write(); err != nil {
+			return err
+		}
 	}
-	f.path = tmp.Name()
+	file, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // 0600, as swapon wants
+	if err != nil {
+		return fmt.Errorf("swap file %s: %v", p, unwrapPath(err))
+	}
+	f.path = p
 	zeros := make([]byte, 1<<20)
 	for n := 0; n < swapfileSize && err == nil; n += len(zeros) {
-		_, err = tmp.Write(zeros)
+		_, err = file.Write(zeros)
 	}
 	if err == nil {
-		err = tmp.Sync()
+		err = file.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
+	if cerr := file.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return fmt.Errorf("writing swap file %s: %v", f.path, unwrapPath(err))
 	}
-	if err := writeSwapHeader(f.path, swapfileSize); err != nil {
-		return err
-	}
-	if err := swapon(f.path, swapPrio); err != nil {
-		return fmt.Errorf("%v (the filesystem of %s cannot hold swap: tmpfs and overlayfs cannot; use -swapfile-dir)", err, dir)
-	}
-	return nil
+	return writeSwapHeader(f.path, swapfileSize)
 }
 
-// down swaps the file off if it is on and removes it.
+// down swaps the file off if it is on.
 func (f *swapFile) down() error {
 	if f.path == "" {
 		return nil
@@ -326,9 +640,18 @@ func (f *swapFile) down() error {
 		return err
 	}
 	if st.swapActive(f.path) {
-		if err := swapoff(f.path); err != nil {
-			return err
-		}
+		return sys.Swapoff(f.path)
+	}
+	return nil
+}
+
+// remove swaps the file off and removes it.
+func (f *swapFile) remove() error {
+	if err := f.down(); err != nil {
+		return err
+	}
+	if f.path == "" {
+		return nil
 	}
 	if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("removing swap file %s: %v", f.path, unwrapPath(err))
@@ -345,7 +668,7 @@ func zramDown() error {
 		return err
 	}
 	if st.swapActive(ZramDev) {
-		if err := swapoff(ZramDev); err != nil {
+		if err := sys.Swapoff(path(ZramDev)); err != nil {
 			return err
 		}
 	}
@@ -368,7 +691,7 @@ func restore(orig *State, sf *swapFile) error {
 		}
 	}
 	note(zramDown())
-	note(sf.down())
+	note(sf.remove())
 	if st, err := ReadState(); err != nil {
 		note(err)
 	} else {
@@ -388,6 +711,11 @@ func restore(orig *State, sf *swapFile) error {
 		if st.PageCluster != orig.PageCluster {
 			note(writeSetting(filePageCluster, strconv.FormatInt(orig.PageCluster, 10)))
 		}
+		for _, size := range sortedSizes(orig.THP) {
+			if st.THP[size] != orig.THP[size] {
+				note(writeSetting(thpEnabled(size), orig.THP[size]))
+			}
+		}
 	}
 	if st, err := ReadState(); err != nil {
 		note(err)
@@ -400,19 +728,38 @@ func restore(orig *State, sf *swapFile) error {
 	return nil
 }
 
-func writeSetting(p, v string) error {
-	f, err := os.OpenFile(path(p), os.O_WRONLY, 0)
+// Restore puts back the settings a probe saved in its journal
+// (JournalFile) and removes the journal: what `swapbench probe -restore`
+// does after a probe was killed. It returns the settings restored, or
+// nil with no error when there is no journal. It refuses while the
+// journal's process is alive, and keeps the journal when a setting
+// cannot be restored.
+func Restore() (*State, error) {
+	p := JournalPath()
+	data, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return fmt.Errorf("%s: %v", p, unwrapPath(err))
+		return nil, fmt.Errorf("journal %s: %v", p, unwrapPath(err))
 	}
-	_, err = f.Write([]byte(v))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	j, err := ReadJournal(data, p)
 	if err != nil {
-		return fmt.Errorf("writing %q to %s: %v", v, p, unwrapPath(err))
+		return nil, err
 	}
-	return nil
+	if j.Pid != os.Getpid() && alive(j.Pid) {
+		return nil, fmt.Errorf("%s: pid %d, which wrote it, is alive: stop that probe first (it restores the settings itself)", p, j.Pid)
+	}
+	if err := sys.Privileged(); err != nil {
+		return nil, err
+	}
+	if err := restore(j.State, &swapFile{path: j.SwapFile}); err != nil {
+		return nil, fmt.Errorf("restoring from %s: %v (the journal stays)", p, err)
+	}
+	if err := os.Remove(p); err != nil {
+		return nil, fmt.Errorf("removing %s: %v", p, unwrapPath(err))
+	}
+	return j.State, nil
 }
 
 // writeSwapHeader writes a version-1 swap header (what mkswap writes) for
@@ -440,29 +787,6 @@ func writeSwapHeader(dev string, size int64) error {
 	}
 	if err != nil {
 		return fmt.Errorf("writing a swap header to %s: %v", dev, unwrapPath(err))
-	}
-	return nil
-}
-
-func swapon(dev string, prio int) error {
-	p, err := unix.BytePtrFromString(dev)
-	if err != nil {
-		return err
-	}
-	flags := swapFlagPrefer | (prio & swapFlagPrioMask)
-	if _, _, e := unix.Syscall(unix.SYS_SWAPON, uintptr(unsafe.Pointer(p)), uintptr(flags), 0); e != 0 {
-		return fmt.Errorf("swapon %s: %v", dev, e)
-	}
-	return nil
-}
-
-func swapoff(dev string) error {
-	p, err := unix.BytePtrFromString(dev)
-	if err != nil {
-		return err
-	}
-	if _, _, e := unix.Syscall(unix.SYS_SWAPOFF, uintptr(unsafe.Pointer(p)), 0, 0); e != 0 {
-		return fmt.Errorf("swapoff %s: %v", dev, e)
 	}
 	return nil
 }
@@ -517,139 +841,6 @@ func storedBytes(backend string) (float64, error) {
 		}
 	}
 	return 0, nil
-}
-
-// meter holds the buffers of the measurement, allocated once.
-type meter struct {
-	pages int
-	dts   []int64 // per-page times; mmapped MADV_DONTFORK so the child's fork does not make it copy-on-write
-	want  []byte
-}
-
-func newMeter(pages int) (*meter, error) {
-	buf, err := unix.Mmap(-1, 0, pages*8, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_POPULATE)
-	if err != nil {
-		return nil, fmt.Errorf("mmap %d bytes: %v", pages*8, err)
-	}
-	if err := unix.Madvise(buf, unix.MADV_DONTFORK); err != nil {
-		unix.Munmap(buf)
-		return nil, fmt.Errorf("madvise MADV_DONTFORK: %v", err)
-	}
-	return &meter{pages: pages, dts: unsafe.Slice((*int64)(unsafe.Pointer(&buf[0])), pages), want: make([]byte, pageSize)}, nil
-}
-
-func (m *meter) close() {
-	b := unsafe.Slice((*byte)(unsafe.Pointer(&m.dts[0])), len(m.dts)*8)
-	unix.Munmap(b)
-}
-
-// round measures one round of r: map and fill a fresh region, page it out
-// one page at a time, fork the holder child for the swapcache path, touch
-// every page, check the contents, and add the round and its vmstat delta
-// to r.
-func (m *meter) round(ctx context.Context, r *Result, content workloads.Content, version uint64) (err error) {
-	n := m.pages
-	mem, err := unix.Mmap(-1, 0, n*pageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		return fmt.Errorf("mmap %d pages: %v", n, err)
-	}
-	defer unix.Munmap(mem)
-	if err := unix.Madvise(mem, unix.MADV_NOHUGEPAGE); err != nil {
-		return fmt.Errorf("madvise MADV_NOHUGEPAGE: %v", err)
-	}
-	for i := 0; i < n; i++ {
-		content.Fill(mem[i*pageSize:(i+1)*pageSize], uint64(i), version)
-	}
-	stored0, err := storedBytes(r.Backend)
-	if err != nil {
-		return err
-	}
-	vm0, err := readVmstat()
-	if err != nil {
-		return err
-	}
-
-	var out time.Duration
-	for i := 0; i < n; i += PageoutBatch {
-		if i%256 == 0 && ctx.Err() != nil {
-			return fmt.Errorf("interrupted: %v", ctx.Err())
-		}
-		end := min(i+PageoutBatch, n)
-		t := time.Now()
-		e := unix.Madvise(mem[i*pageSize:end*pageSize], unix.MADV_PAGEOUT)
-		out += time.Since(t)
-		if e != nil {
-			return fmt.Errorf("madvise MADV_PAGEOUT: %v", e)
-		}
-	}
-	stored1, err := storedBytes(r.Backend)
-	if err != nil {
-		return err
-	}
-
-	if r.Path == PathSwapcache {
-		var p [2]int
-		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-			return fmt.Errorf("pipe2: %v", err)
-		}
-		pid, e := forkHolder(p[0], p[1])
-		unix.Close(p[0])
-		if e != 0 {
-			unix.Close(p[1])
-			return fmt.Errorf("fork: %v", e)
-		}
-		defer func() {
-			unix.Close(p[1])
-			unix.Kill(pid, unix.SIGKILL)
-			var ws unix.WaitStatus
-			for {
-				if _, e := unix.Wait4(pid, &ws, 0, nil); e != unix.EINTR {
-					break
-				}
-			}
-		}()
-	}
-
-	var sum uint32
-	for i := 0; i < n; i++ {
-		if i%256 == 0 && ctx.Err() != nil {
-			return fmt.Errorf("interrupted: %v", ctx.Err())
-		}
-		t := time.Now()
-		sum += atomic.LoadUint32((*uint32)(unsafe.Pointer(&mem[i*pageSize])))
-		m.dts[i] = int64(time.Since(t))
-	}
-	vm1, err := readVmstat()
-	if err != nil {
-		return err
-	}
-	_ = sum
-
-	corrupt := 0
-	for i := 0; i < n; i++ {
-		content.Fill(m.want, uint64(i), version)
-		if !bytes.Equal(m.want, mem[i*pageSize:(i+1)*pageSize]) {
-			corrupt++
-		}
-	}
-	var total int64
-	for _, d := range m.dts {
-		total += d
-	}
-	sorted := slices.Clone(m.dts)
-	slices.Sort(sorted)
-	r.Rounds = append(r.Rounds, Round{
-		Pages:     n,
-		SwapinNS:  float64(total) / float64(n),
-		SwapoutNS: float64(out.Nanoseconds()) / float64(n),
-		SwapinP99: float64(sorted[(len(sorted)*99)/100]),
-		Corrupt:   corrupt,
-	})
-	for k, v := range Delta(vm0, vm1) {
-		r.Vmstat[k] += v
-	}
-	r.ComprBytes += (stored1 - stored0) / float64(n)
-	return nil
 }
 
 func logf(w io.Writer, format string, args ...any) {

@@ -50,7 +50,7 @@ func TestQuickProbeRestores(t *testing.T) {
 	if err != nil {
 		t.Fatalf("probe: %v", err)
 	}
-	for _, r := range rs {
+	for _, r := range rs.Results {
 		if len(r.Mismatch) > 0 {
 			t.Logf("vmstat mismatch %s: %s", r.Key(), strings.Join(r.Mismatch, "; "))
 		}

@@ -14,12 +14,15 @@ func Supported() error {
 }
 
 // Run refuses: the probe needs Linux.
-func Run(ctx context.Context, opts Options) ([]*Result, error) {
+func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	if err := opts.check(); err != nil {
-		return nil, err
+		return &Outcome{}, err
 	}
-	return nil, Supported()
+	return &Outcome{}, Supported()
 }
+
+// Restore refuses: the probe needs Linux.
+func Restore() (*State, error) { return nil, Supported() }
 
 // Kernel is unknown off Linux.
 func Kernel() string { return "unknown" }

@@ -14,32 +14,32 @@ func TestCheck(t *testing.T) {
 		want string // "" for no mismatch, else a substring
 	}{
 		// Recorded on 6.18.44 (testdata/probe-run.txt, 2 rounds of 4096).
-		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "swap_ra": 0, "nr_swapcached": 0}, ""},
-		{Config{PathSwapcache, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, ""},
-		{Config{PathBypass, BackendZswapZram, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": 0}, ""},
-		{Config{PathBypass, BackendZram, "lzo", "zero"}, map[string]int64{"swpin_zero": n, "swpout_zero": n, "nr_swapcached": 0}, ""},
-		{Config{PathBypass, BackendZswapZram, "lzo", "zero"}, map[string]int64{"swpin_zero": n - 24, "swpout_zero": n - 24}, ""},
-		{Config{PathBypass, BackendZswapZram, "lzo", "random"}, map[string]int64{"pswpin": n, "pswpout": n}, ""},
-		{Config{PathBypass, BackendZswapZram, "lzo", "random"}, map[string]int64{"zswpin": n, "zswpout": n}, ""},
+		{Config{PathBypass, BackendZram, "lzo", "text", 0}, map[string]int64{"pswpin": n, "pswpout": n, "swap_ra": 0, "nr_swapcached": 0}, ""},
+		{Config{PathSwapcache, BackendZram, "lzo", "text", 0}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, ""},
+		{Config{PathBypass, BackendZswapZram, "lzo", "text", 0}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": 0}, ""},
+		{Config{PathBypass, BackendZram, "lzo", "zero", 0}, map[string]int64{"swpin_zero": n, "swpout_zero": n, "nr_swapcached": 0}, ""},
+		{Config{PathBypass, BackendZswapZram, "lzo", "zero", 0}, map[string]int64{"swpin_zero": n - 24, "swpout_zero": n - 24}, ""},
+		{Config{PathBypass, BackendZswapZram, "lzo", "random", 0}, map[string]int64{"pswpin": n, "pswpout": n}, ""},
+		{Config{PathBypass, BackendZswapZram, "lzo", "random", 0}, map[string]int64{"zswpin": n, "zswpout": n}, ""},
 		// Recorded on 6.18.44 (-quick -backend zswap+file): a swap file is
 		// not SWP_SYNCHRONOUS_IO, so swap count 1 also takes the swap cache.
-		{Config{PathBypass, BackendZswapFile, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n, "pswpin": 0}, ""},
-		{Config{PathBypass, BackendZswapFile, "lzo", "random"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n}, ""},
+		{Config{PathBypass, BackendZswapFile, "lzo", "text", 0}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n, "pswpin": 0}, ""},
+		{Config{PathBypass, BackendZswapFile, "lzo", "random", 0}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n}, ""},
 		// Recorded on 6.18.44 (validate/testdata/probe-6.18.txt): sparse
 		// data holds a few zero pages, which the zeromap takes; 121 of
 		// 20480 stayed in memory.
-		{Config{PathBypass, BackendZswapZram, "deflate", "sparse"}, map[string]int64{"zswpin": 20261 * n / 20480, "zswpout": 20261 * n / 20480, "swpin_zero": 98 * n / 20480, "swpout_zero": 98 * n / 20480}, ""},
-		{Config{PathBypass, BackendZram, "lz4", "sparse"}, map[string]int64{"pswpin": n - 30, "pswpout": n - 30, "swpin_zero": 30, "swpout_zero": 30}, ""},
+		{Config{PathBypass, BackendZswapZram, "deflate", "sparse", 0}, map[string]int64{"zswpin": 20261 * n / 20480, "zswpout": 20261 * n / 20480, "swpin_zero": 98 * n / 20480, "swpout_zero": 98 * n / 20480}, ""},
+		{Config{PathBypass, BackendZram, "lz4", "sparse", 0}, map[string]int64{"pswpin": n - 30, "pswpout": n - 30, "swpin_zero": 30, "swpout_zero": 30}, ""},
 		// Contradictions.
-		{Config{PathBypass, BackendZswapZram, "deflate", "sparse"}, map[string]int64{"zswpin": n / 2, "zswpout": n / 2, "swpin_zero": 30, "swpout_zero": 30}, "zswpout+swpout_zero=2078, want ~4096"},
-		{Config{PathBypass, BackendZswapFile, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": 0}, "nr_swapcached=0, want ~4096"},
-		{Config{PathSwapcache, BackendZswapFile, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, "zswpout=0, want ~4096"},
-		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"zswpin": n, "zswpout": n}, "pswpout=0, want ~4096"},
-		{Config{PathBypass, BackendZswapZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n}, "zswpout=0, want ~4096"},
-		{Config{PathSwapcache, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": 0}, "nr_swapcached=0"},
-		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, "nr_swapcached=4096, want ~0"},
-		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n, "pswpout": n, "swap_ra": 900}, "swap_ra=900"},
-		{Config{PathBypass, BackendZram, "lzo", "text"}, map[string]int64{"pswpin": n / 2, "pswpout": n}, "pswpin=2048"},
+		{Config{PathBypass, BackendZswapZram, "deflate", "sparse", 0}, map[string]int64{"zswpin": n / 2, "zswpout": n / 2, "swpin_zero": 30, "swpout_zero": 30}, "zswpout+swpout_zero=2078, want ~4096"},
+		{Config{PathBypass, BackendZswapFile, "lzo", "text", 0}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": 0}, "nr_swapcached=0, want ~4096"},
+		{Config{PathSwapcache, BackendZswapFile, "lzo", "text", 0}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, "zswpout=0, want ~4096"},
+		{Config{PathBypass, BackendZram, "lzo", "text", 0}, map[string]int64{"zswpin": n, "zswpout": n}, "pswpout=0, want ~4096"},
+		{Config{PathBypass, BackendZswapZram, "lzo", "text", 0}, map[string]int64{"pswpin": n, "pswpout": n}, "zswpout=0, want ~4096"},
+		{Config{PathSwapcache, BackendZram, "lzo", "text", 0}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": 0}, "nr_swapcached=0"},
+		{Config{PathBypass, BackendZram, "lzo", "text", 0}, map[string]int64{"pswpin": n, "pswpout": n, "nr_swapcached": n}, "nr_swapcached=4096, want ~0"},
+		{Config{PathBypass, BackendZram, "lzo", "text", 0}, map[string]int64{"pswpin": n, "pswpout": n, "swap_ra": 900}, "swap_ra=900"},
+		{Config{PathBypass, BackendZram, "lzo", "text", 0}, map[string]int64{"pswpin": n / 2, "pswpout": n}, "pswpin=2048"},
 	} {
 		got := strings.Join(Check(tc.c, n, tc.d), "; ")
 		if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
@@ -56,7 +56,7 @@ func TestWriteReadResults(t *testing.T) {
 	if len(rs) != 12 {
 		t.Fatalf("%d results, want 12", len(rs))
 	}
-	r := Find(rs, Config{PathBypass, BackendZram, "lzo", "text"})
+	r := Find(rs, Config{PathBypass, BackendZram, "lzo", "text", 0})
 	if r == nil || len(r.Rounds) != 2 || r.Pages() != 8192 || r.ComprBytes != 1327 || r.Vmstat["pswpin"] != 8192 {
 		t.Fatalf("bypass zram lzo text = %+v, want 2 rounds of 4096, 1327 B/page, pswpin 8192", r)
 	}

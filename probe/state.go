@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -21,6 +22,21 @@ const (
 
 // Root prefixes every /proc and /sys path read (tests point it at a copy).
 var Root = "/"
+
+// system is how the probe changes the machine: writes to sysfs and
+// procfs settings (p relative to Root) and swapon(2)/swapoff(2) of a
+// device or file (its path as opened, Root included). Tests replace it
+// with one that emulates those files under a copy at Root.
+type system interface {
+	// Privileged says why the probe may not change settings, or nil.
+	Privileged() error
+	Write(p, v string) error
+	Swapon(file string, prio int) error
+	Swapoff(file string) error
+}
+
+// sys is the real system on Linux (probe_linux.go).
+var sys system = realSystem{}
 
 func path(p string) string { return filepath.Join(Root, p) }
 
@@ -49,6 +65,10 @@ type State struct {
 	ZswapEnabled    bool
 	ZswapCompressor string
 	PageCluster     int64
+	// THP is each mTHP size's enabled setting
+	// (/sys/kernel/mm/transparent_hugepage/hugepages-SIZE/enabled) by
+	// size ("64kB": "never"); empty on a kernel without them.
+	THP map[string]string
 }
 
 // ReadState reads the settings.
@@ -91,7 +111,38 @@ func ReadState() (*State, error) {
 	if s.PageCluster, err = ParseInt(b, filePageCluster); err != nil {
 		return nil, err
 	}
+	s.THP = map[string]string{}
+	for _, size := range thpSizes() {
+		p := thpEnabled(size)
+		if b, err = readFile(p); err != nil {
+			return nil, err
+		}
+		if _, s.THP[size], err = ParseChoice(b, p); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// thpEnabled is the enabled setting of an mTHP size.
+func thpEnabled(size string) string { return thpDir + "/hugepages-" + size + "/enabled" }
+
+// thpString is the THP settings as "16kB:never,...", smallest size first.
+func (s *State) thpString() string {
+	var kv []string
+	for _, size := range sortedSizes(s.THP) {
+		kv = append(kv, size+":"+s.THP[size])
+	}
+	return strings.Join(kv, ",")
+}
+
+func sortedSizes(m map[string]string) []string {
+	sizes := make([]string, 0, len(m))
+	for k := range m {
+		sizes = append(sizes, k)
+	}
+	slices.SortFunc(sizes, func(a, b string) int { return kb(a) - kb(b) })
+	return sizes
 }
 
 // String is the state on one line.
@@ -100,8 +151,12 @@ func (s *State) String() string {
 	for i, x := range s.Swaps {
 		sw[i] = x.Filename
 	}
-	return fmt.Sprintf("swaps=[%s] zram0.disksize=%d zram0.comp_algorithm=%s zswap.enabled=%v zswap.compressor=%s vm.page-cluster=%d",
+	str := fmt.Sprintf("swaps=[%s] zram0.disksize=%d zram0.comp_algorithm=%s zswap.enabled=%v zswap.compressor=%s vm.page-cluster=%d",
 		strings.Join(sw, ","), s.ZramDisksize, s.ZramComp, s.ZswapEnabled, s.ZswapCompressor, s.PageCluster)
+	if len(s.THP) > 0 {
+		str += " thp=" + s.thpString()
+	}
+	return str
 }
 
 // Diff lists the settings that differ between s and t (swap usage and
@@ -126,6 +181,9 @@ func (s *State) Diff(t *State) []string {
 	add("zswap enabled", s.ZswapEnabled, t.ZswapEnabled)
 	add("zswap compressor", s.ZswapCompressor, t.ZswapCompressor)
 	add("vm.page-cluster", s.PageCluster, t.PageCluster)
+	for _, size := range sortedSizes(s.THP) {
+		add("hugepages-"+size+" enabled", s.THP[size], t.THP[size])
+	}
 	return d
 }
 

@@ -7,8 +7,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/swapbench/swapbench/model"
 	"github.com/swapbench/swapbench/probe"
 	"github.com/swapbench/swapbench/report"
+	"github.com/swapbench/swapbench/workloads"
 )
 
 // WriteText writes the report: what was compared and how it was mapped,
@@ -22,6 +24,10 @@ func (rep *Report) WriteText(w io.Writer) error {
 	para(&b, "", fmt.Sprintf("swapbench validate: the simulator's modelled kernel time (kernel-ns/op) against swapbench probe's measured time per page on Linux %s.", in.Kernel))
 	para(&b, "  ", fmt.Sprintf("probe: %s (%d configurations)", in.ProbeFile, len(in.Results)))
 	para(&b, "  ", fmt.Sprintf("profile: %s (%s)", in.Profile.Name, in.ProfileFile))
+	para(&b, "  ", "conditions: "+strings.Join(in.Conditions, "; "))
+	if c := condSpan(in.Results); c != "" {
+		para(&b, "  ", c)
+	}
 	para(&b, "  ", "kernel base: "+rep.Map.Why[0])
 	for _, why := range rep.Map.Why[1:] {
 		para(&b, "  ", why)
@@ -44,8 +50,78 @@ func (rep *Report) WriteText(w io.Writer) error {
 		b.WriteString("\n")
 		rep.table(&b, bench, rows)
 	}
+	b.WriteString("\n")
+	rep.faultLine(&b)
+	b.WriteString("\n")
+	rep.diffTable(&b)
+	b.WriteString("\n")
+	para(&b, "", rep.Summary())
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Summary is the headline: configurations and differences within
+// Tolerance when held out.
+func (rep *Report) Summary() string {
+	var held, n int
+	for _, r := range rep.rowsOf(Swapin) {
+		if r.Simulated() {
+			n++
+			if !r.Off() {
+				held++
+			}
+		}
+	}
+	within, sim := rep.DiffCount()
+	return fmt.Sprintf("Summary: held out, %d of %d differences within %.0f%% or within their interval; %d of %d swapin configurations within %.0f%%.", within, sim, Tolerance*100, held, n, Tolerance*100)
+}
+
+// condSpan summarises the per-configuration conditions: the range of
+// the load average before and after the rounds, the most steal and
+// other tasks' share any configuration saw.
+func condSpan(results []*probe.Result) string {
+	var loads []float64
+	var steal, other float64
+	n := 0
+	for _, r := range results {
+		if c := r.Cond; c != nil {
+			n++
+			loads = append(loads, c.LoadBefore...)
+			loads = append(loads, c.LoadAfter...)
+			steal, other = max(steal, c.StealPct), max(other, c.OtherPct)
+		}
+	}
+	if n == 0 {
+		return "per configuration: not recorded (a results file from before the probe recorded its conditions)"
+	}
+	return fmt.Sprintf("per configuration (%d): 1-minute load %.2f-%.2f before and after its rounds, steal up to %.1f%% and other tasks up to %.1f%% of the pinned CPU", n, slices.Min(loads), slices.Max(loads), steal, other)
+}
+
+// faultLine sets the fitted do_swap_page beside the measured fault that
+// does no swap work and says what the rest is.
+func (rep *Report) faultLine(b *strings.Builder) {
+	bl := probe.Baselines(rep.In.Results)
+	fit := rep.All.Ops[model.OpFault]
+	if bl.MinorFault <= 0 {
+		para(b, "", fmt.Sprintf("do_swap_page: fitted %.0f ns per fault; these results carry no baseline fault (written before the probe measured one), so nothing says how much of it is the fault itself.", fit.Base))
+		return
+	}
+	ratio := fit.Base / bl.MinorFault
+	s := fmt.Sprintf("do_swap_page: fitted %.0f ns per fault (refit on all configurations); the measured baseline, a minor fault that does no swap work, is %.0f ns (x%.2f), a first-touch anonymous fault %.0f ns; the per-folio timer's control is %.0f ns.", fit.Base, bl.MinorFault, ratio, bl.AnonFault, bl.Timer)
+	if ratio > 2 {
+		alloc := 0.0
+		for _, op := range []model.Op{model.OpFolioAlloc, model.OpMemcgCharge, model.OpFillPage, model.OpLRUAdd} {
+			c := rep.All.Ops[op]
+			alloc += c.Base
+			if op == model.OpFillPage {
+				alloc += c.Per * workloads.PageSize
+			}
+		}
+		s += fmt.Sprintf(" The rest, %.0f ns, is per-fault time of the zero-page swapins that the model's itemised steps (swapcache_prepare, folio_alloc, memcg_charge, the zero fill, rmap, LRU, swap_free at the profile's prices) do not account for on this machine, carried by the fit as one constant. For scale: the anonymous fault (allocate, zero, charge, LRU) cost %.0f ns over the minor fault here, where the profile charges %.0f ns for folio_alloc, memcg_charge, the zero fill and folio_add_lru.", fit.Base-bl.MinorFault, bl.AnonFault-bl.MinorFault, alloc)
+	} else {
+		s += " Within 2x: the fit prices the fault, not an invented constant."
+	}
+	para(b, "", s)
 }
 
 func (rep *Report) rowsOf(bench string) []*Row {
@@ -62,9 +138,9 @@ func (rep *Report) rowsOf(bench string) []*Row {
 // flag, in-sample prediction, likely cause (up to causeWidth
 // characters): 72 columns.
 const (
-	rowFormat  = "  %-9s %-7s %8s %8s %4s%1s %9s %s"
-	headFormat = "  %-9s %-7s %8s %8s %5s %9s %s" // ratio over ratio and flag
-	causeWidth = 18
+	rowFormat  = "  %-9s %-7s %8s %4s %8s %4s%1s %9s %s"
+	headFormat = "  %-9s %-7s %8s %4s %8s %5s %9s %s" // ratio over ratio and flag
+	causeWidth = 13
 )
 
 func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
@@ -72,8 +148,8 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 	if bench == Swapout {
 		what = "MADV_PAGEOUT time, both paths' rounds pooled"
 	}
-	para(b, "", fmt.Sprintf("%s: %s, ns per page (median of the probe's rounds); held-out = predicted with this configuration left out of the fit, ratio = held-out / measured, * = off by more than %.0f%%, with its likely cause; in-sample = predicted under the profile fitted on all configurations, for comparison:", bench, what, Tolerance*100))
-	b.WriteString(fmt.Sprintf(headFormat, "path", "data", "measured", "held-out", "ratio", "in-sample", "likely cause") + "\n")
+	para(b, "", fmt.Sprintf("%s: %s, ns per page (median of the probe's rounds); ±%% = half the range of the rounds over that median, the row's noise; held-out = predicted with this configuration left out of the fit, ratio = held-out / measured, * = off by more than %.0f%%, with its likely cause; in-sample = predicted under the profile fitted on all configurations, for comparison:", bench, what, Tolerance*100))
+	b.WriteString(fmt.Sprintf(headFormat, "path", "data", "measured", "±%", "held-out", "ratio", "in-sample", "likely cause") + "\n")
 	group := ""
 	var held, in count
 	for _, r := range rows {
@@ -88,7 +164,7 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 		data := shorten(r.Config.Data, 7)
 		meas := fmt.Sprintf("%.0f", r.Measured)
 		if !r.Simulated() {
-			line := fmt.Sprintf("  %-9s %-7s %8s  %s", path, data, meas, r.Skip)
+			line := fmt.Sprintf("  %-9s %-7s %8s %4s  %s", path, data, meas, spread(r.Spread), shorten(r.Skip, 37))
 			b.WriteString(line + "\n")
 			continue
 		}
@@ -109,13 +185,22 @@ func (rep *Report) table(b *strings.Builder, bench string, rows []*Row) {
 		if len(cause) > causeWidth {
 			cause = cause[:causeWidth-1] + "~"
 		}
-		line := fmt.Sprintf(rowFormat, path, data, meas, fmt.Sprintf("%.0f", r.Predicted), ratio(r.Ratio()), flag, fmt.Sprintf("%.0f", r.InSample), cause)
+		line := fmt.Sprintf(rowFormat, path, data, meas, spread(r.Spread), fmt.Sprintf("%.0f", r.Predicted), ratio(r.Ratio()), flag, fmt.Sprintf("%.0f", r.InSample), cause)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	para(b, "", fmt.Sprintf("Held out: %d of %d configurations within %.0f%% when left out of the fit.", held.within, held.n, Tolerance*100))
 	para(b, "", fmt.Sprintf("In-sample (fitted on all of them, for comparison): %d of %d within %.0f%%. Not simulated: %d.", in.within, in.n, Tolerance*100, len(rows)-held.n))
 	rep.refits(b, rows)
 	causes(b, rows)
+}
+
+// spread formats a row's spread, half the range of its rounds over
+// their median, in percent, in four columns.
+func spread(pct float64) string {
+	if pct >= 99.5 {
+		return ">99"
+	}
+	return fmt.Sprintf("±%.0f", pct)
 }
 
 // ratio formats a ratio in four columns.

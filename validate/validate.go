@@ -61,7 +61,10 @@ type Input struct {
 	Kernel                 string // uname -r, from the results' kernel: line
 	Seed                   uint64 // the content seed the probe used
 	Results                []*probe.Result
-	Profile                *cost.Profile // fitted on every configuration: the in-sample predictions
+	// Conditions are the results' header lines that describe the run:
+	// the kernel, the CPU, the clocksource, the load and steal.
+	Conditions []string
+	Profile    *cost.Profile // fitted on every configuration: the in-sample predictions
 	// Base is the profile the fit starts from (swapbench probe -base):
 	// each leave-one-out refit starts from it, so a number that cannot
 	// be fitted without the row left out is the base's.
@@ -85,6 +88,9 @@ func Load(probeFile, profileFile, base string) (*Input, error) {
 		k, v, ok := strings.Cut(line, ": ")
 		if !ok || strings.HasPrefix(k, "Benchmark") {
 			continue
+		}
+		if slices.Contains(conditionKeys, k) {
+			in.Conditions = append(in.Conditions, k+": "+strings.TrimSpace(v))
 		}
 		switch k {
 		case "kernel":
@@ -110,6 +116,11 @@ func Load(probeFile, profileFile, base string) (*Input, error) {
 	return in, nil
 }
 
+// conditionKeys are the header lines validate prints with its tables,
+// so that two runs can be compared (results from before the probe
+// recorded them have only kernel and cpu).
+var conditionKeys = []string{"kernel", "kernel-version", "cpu", "nproc", "probe-cpu", "clocksource", "load-start", "load-end", "run-steal-pct", "run-other-pct", "probe-pages", "probe-rounds", "probe-orders", "thp-enabled", "zswap-enabled"}
+
 func unwrapPath(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err
@@ -130,6 +141,9 @@ type Row struct {
 	// Measured is the median over the probe's rounds of the mean time per
 	// page, in ns.
 	Measured float64
+	// Spread is half the range of the rounds' times over their median,
+	// in percent: which rows are noise.
+	Spread float64
 	// Sim is the simulator benchmark's name; Skip says why there is none
 	// ("not simulated: no codec lzo").
 	Sim, Skip string
@@ -206,6 +220,9 @@ type Report struct {
 	All     *cost.Profile
 	Differs []Diff
 	Rows    []*Row
+	// Diffs are the measured differences between configurations and
+	// their held-out predictions.
+	Diffs []*Difference
 	// Sims and Cached count the simulations run and those answered from
 	// the memo.
 	Sims, Cached int
@@ -279,6 +296,10 @@ func Run(ctx context.Context, in *Input, opts Options) (*Report, error) {
 		}
 	}
 	Explain(rep.Rows)
+	rep.Diffs = differences(in.Results)
+	if err := rep.predictDifferences(s); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
@@ -335,9 +356,16 @@ func rows(in *Input, m Mapping) []*Row {
 	pooled := map[probe.Config]*Row{}
 	samples := map[*Row][]float64{}
 	for _, res := range in.Results {
+		if len(res.Rounds) == 0 {
+			continue // an order-N configuration that fell back: no times
+		}
 		c := res.Config
 		be, data, skip := runnable(c.Backend, c.Comp, c.Data, in.Profile, dir, in.Seed)
-		r := &Row{Bench: Swapin, Config: c, Measured: res.MedianSwapin(), Skip: skip, data: data}
+		if c.Order > 0 && skip == "" {
+			// model/ swaps in 4 KiB folios only.
+			skip = fmt.Sprintf("not simulated: %s folios", probe.SizeName(c.Order))
+		}
+		r := &Row{Bench: Swapin, Config: c, Measured: res.MedianSwapin(), Spread: halfRange(res.Rounds, func(x probe.Round) float64 { return x.SwapinNS }), Skip: skip, data: data}
 		if skip == "" {
 			r.Sim, _ = m.body(Swapin, c, be, data, in.Profile, in.Seed)
 		}
@@ -360,8 +388,22 @@ func rows(in *Input, m Mapping) []*Row {
 	}
 	for _, o := range outs {
 		o.Measured = probe.Median(samples[o])
+		o.Spread = 50 * (slices.Max(samples[o]) - slices.Min(samples[o])) / o.Measured
 	}
 	return append(out, outs...)
+}
+
+// halfRange is half the range of f over the rounds over its median, in
+// percent.
+func halfRange(rs []probe.Round, f func(probe.Round) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, x := range rs {
+		v[i] = f(x)
+	}
+	if m := probe.Median(v); m > 0 {
+		return 50 * (slices.Max(v) - slices.Min(v)) / m
+	}
+	return 0
 }
 
 // attribute runs the row under its held-out profile once per priced

@@ -348,7 +348,7 @@ func TestOutput(t *testing.T) {
 		"  bypass    text ",
 		"not simulated: no backend zswap+file",
 		"Swapout: MADV_PAGEOUT time",
-		"  path      data    measured held-out ratio in-sample likely cause\n",
+		"  path      data    measured   ±% held-out ratio in-sample likely cause\n",
 		"Held out: ",
 		"configurations within 20% when left out of the fit.",
 		"In-sample (fitted on all of them, for comparison): ",

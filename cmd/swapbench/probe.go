@@ -42,6 +42,9 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 1, "content seed")
 	force := fs.Bool("force", false, "run although another swap device is active")
 	refit := fs.String("fit", "", "fit a cost profile from an existing results `file` instead of probing (no root needed); writes -profile-out or stdout")
+	restore := fs.Bool("restore", false, "put back the settings a killed probe saved in its journal ("+probe.JournalFile+") and remove it")
+	orders := fs.String("order", "", "comma-separated folio `orders` to probe on zram, bypass path (0 = 4 KiB; 2,3,4,5 = 16-128 KiB mTHP; default 0 and every mTHP size from 16 to 128 KiB the kernel offers)")
+	cpu := fs.Int("cpu", -1, "`CPU` to pin the measuring thread to (default the highest one allowed)")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -75,6 +78,19 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	opts.Seed = *seed
 	opts.Force = *force
 	opts.Log = stderr
+	opts.CPU = *cpu
+	if *orders != "" {
+		for _, o := range strings.Split(*orders, ",") {
+			n, err := strconv.Atoi(o)
+			if err != nil {
+				return usagef("-order %q: want comma-separated folio orders such as 0,2,4", o)
+			}
+			opts.Orders = append(opts.Orders, n)
+		}
+	}
+	if *restore {
+		return probeRestore(stdout)
+	}
 	if err := opts.Check(); err != nil {
 		return usagef("%v", err)
 	}
@@ -95,7 +111,9 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	h := probe.Header{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, Kernel: probe.Kernel(), CPU: cpuModel(), Go: runtime.Version(), Settings: opts.Settings()}
-	results, err := probe.Run(ctx, opts)
+	res, err := probe.Run(ctx, opts)
+	h.Settings = append(h.Settings, res.Header...)
+	results := res.Results
 	if err != nil {
 		return probeSavePartial(*out, h, results, err, stdout)
 	}
@@ -141,6 +159,37 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	if bad == 0 {
 		fmt.Fprintf(stdout, "vmstat check: all %d configurations match the path and backend claimed\n", len(results))
 	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(stdout, n)
+	}
+	for _, r := range results {
+		if r.Order > 0 && r.Fallback == "" {
+			fmt.Fprintf(stdout, "mthp check: %s swapped in as %d folios of %s (swpin=%d swpin_fallback=%d)\n", r.Key(), r.Large, probe.SizeName(r.Order), r.Mthp["swpin"], r.Mthp["swpin_fallback"])
+		} else if r.Fallback != "" && !strings.HasPrefix(r.Fallback, probe.ZswapFallback) {
+			fmt.Fprintf(stdout, "MTHP FALLBACK %s: %s\n", r.Key(), r.Fallback)
+		}
+	}
+	if res.Disturbed > 0 {
+		fmt.Fprintf(stderr, "# probe: WARNING: %d rounds ran with steal, other tasks or load that inflate their times (see the # conditions lines of %s)\n", res.Disturbed, *out)
+	}
+	return nil
+}
+
+// probeRestore puts back the settings of a killed probe's journal.
+func probeRestore(stdout io.Writer) error {
+	before, _ := probe.ReadState()
+	st, err := probe.Restore()
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		fmt.Fprintf(stdout, "no journal at %s: nothing to restore\n", probe.JournalPath())
+		return nil
+	}
+	if before != nil {
+		fmt.Fprintf(stdout, "found:    %s\n", before)
+	}
+	fmt.Fprintf(stdout, "restored: %s (every setting read back equal to the journal's; %s removed)\n", st, probe.JournalPath())
 	return nil
 }
 
@@ -203,7 +252,7 @@ func fitOptions(kernel, dir string, seed uint64, stderr io.Writer) probe.FitOpti
 }
 
 // probeSavePartial keeps what an interrupted or failed probe completed:
-// the configurations whose every round ran go to out.partial, written
+// every configuration with the rounds that completed goes to out.partial, written
 // to a temporary file and renamed, so that it is complete or absent and
 // out itself is never touched. It says where they are and returns
 // runErr.
@@ -216,12 +265,12 @@ func probeSavePartial(out string, h probe.Header, results []*probe.Result, runEr
 	if err := probe.WriteResults(&buf, h, results, runtime.GOMAXPROCS(0)); err != nil {
 		return errors.Join(runErr, err)
 	}
-	fmt.Fprintf(&buf, "# partial: the probe stopped (%v) after %d complete configurations\n", runErr, len(results))
+	fmt.Fprintf(&buf, "# partial: the probe stopped (%v) with %d configurations, the rounds that completed\n", runErr, len(results))
 	partial := out + ".partial"
 	if err := writeBytes(partial, buf.Bytes()); err != nil {
 		return fmt.Errorf("%v; saving the %d complete configurations: %v", runErr, len(results), err)
 	}
-	fmt.Fprintf(stdout, "partial results: %d complete configurations in %s (%s not written); swapbench probe -fit %s fits a profile from them\n", len(results), partial, out, partial)
+	fmt.Fprintf(stdout, "partial results: %d configurations, the rounds that completed, in %s (%s not written); swapbench probe -fit %s fits a profile from them\n", len(results), partial, out, partial)
 	return runErr
 }
 

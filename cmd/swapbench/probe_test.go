@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -23,6 +24,8 @@ func TestProbeUsage(t *testing.T) {
 		{"probe", "-nosuchflag"},
 		{"probe", "extra"},
 		{"probe", "-fit", "testdata-does-not-exist.txt"},
+		{"probe", "-order", "x"},
+		{"probe", "-order", "-1"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 {
@@ -31,6 +34,21 @@ func TestProbeUsage(t *testing.T) {
 		if s := strings.TrimSpace(errb.String()); strings.Count(s, "\n") != 0 || !strings.HasPrefix(s, "swapbench probe: ") {
 			t.Errorf("%v: stderr %q, want one line", args, s)
 		}
+	}
+}
+
+// TestProbeRestoreNoJournal: -restore without a journal changes nothing
+// and says so.
+func TestProbeRestoreNoJournal(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the probe needs Linux")
+	}
+	if _, err := os.Stat(probe.JournalPath()); err == nil {
+		t.Skipf("%s exists here: a probe was killed; run swapbench probe -restore", probe.JournalPath())
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"probe", "-restore"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "no journal at "+probe.JournalPath()) {
+		t.Errorf("probe -restore: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }
 
@@ -139,10 +157,10 @@ func TestProbeSavePartial(t *testing.T) {
 	if err != nil || len(back) != 3 {
 		t.Errorf("the partial file reads back as %d configurations, %v; want 3", len(back), err)
 	}
-	if !strings.Contains(string(got), "# partial: the probe stopped (interrupted: context canceled) after 3 complete configurations\n") {
+	if !strings.Contains(string(got), "# partial: the probe stopped (interrupted: context canceled) with 3 configurations, the rounds that completed\n") {
 		t.Errorf("the partial file does not say it is partial:\n%s", got)
 	}
-	if !strings.Contains(stdout.String(), "3 complete configurations in "+out+".partial") {
+	if !strings.Contains(stdout.String(), "3 configurations, the rounds that completed, in "+out+".partial") {
 		t.Errorf("stdout %q does not say where the partial results are", stdout.String())
 	}
 
