@@ -428,6 +428,14 @@ func (m *meter) round(r *Result, content workloads.Content, version uint64) (err
 		return err
 	}
 
+	// The size's counters before the fill: anon_fault_alloc counts the
+	// region's folios as the fill faults them in.
+	var th0 map[string]uint64
+	if r.Order > 0 {
+		if th0, err = mthpStats(r.Order); err != nil {
+			return err
+		}
+	}
 	raw, mem, err := region(n, r.Order)
 	if err != nil {
 		return err
@@ -444,13 +452,6 @@ func (m *meter) round(r *Result, content workloads.Content, version uint64) (err
 	if err != nil {
 		return err
 	}
-	var th0 map[string]uint64
-	if r.Order > 0 {
-		if th0, err = mthpStats(r.Order); err != nil {
-			return err
-		}
-	}
-
 	var out time.Duration
 	batch := max(PageoutBatch, nr)
 	for i := 0; i < n; i += batch {

@@ -38,19 +38,22 @@ type Options struct {
 
 // Outcome is what Run measured: the header lines of the run's
 // conditions, the results, one-line notes (a large-folio fallback) and
-// how many rounds ran disturbed (steal, other tasks, load).
+// how many rounds ran disturbed (steal, other tasks, load). Changed says
+// whether Run got as far as changing a setting: a probe refused before
+// that has nothing to save.
 type Outcome struct {
+	Changed   bool
 	Header    []string
 	Results   []*Result
 	Notes     []string
 	Disturbed int
 }
 
-// DefaultOptions is the full run: 4096 pages x 5 rounds.
+// DefaultOptions is the full run: 4096 pages x 10 rounds (six or more give the differences a 95% interval).
 func DefaultOptions() Options {
 	return Options{
 		Pages:    4096,
-		Rounds:   5,
+		Rounds:   10,
 		Backends: []string{BackendZram, BackendZswapZram, BackendZswapFile},
 		Paths:    []string{PathBypass, PathSwapcache},
 		Data:     []string{"zero", "sparse", "text", "binary", "random"},

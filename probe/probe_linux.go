@@ -185,6 +185,7 @@ func Run(ctx context.Context, opts Options) (out *Outcome, err error) {
 	if err := j.Write(); err != nil {
 		return out, err
 	}
+	out.Changed = true
 	logf(opts.Log, "# probe: original settings: %s (journal %s)", orig, JournalPath())
 	sf := &swapFile{dir: opts.SwapfileDir, journal: j}
 	defer func() {

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,7 +32,7 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	base := fs.String("base", "x86-2024", "cost `profile` whose unmeasured numbers the fitted profile keeps")
 	quick := fs.Bool("quick", false, "a run of about a minute: 1024 pages x 3 rounds")
 	pages := fs.Int("pages", 0, "pages per round (default 4096, -quick 1024)")
-	count := fs.Int("count", 0, "rounds per configuration (default 5, -quick 3)")
+	count := fs.Int("count", 0, "rounds per configuration (default 10, so that differences get a 95% interval, which takes 6; -quick 3)")
 	backends := fs.String("backend", "", "comma-separated backends: zram, zswap+zram, zswap+file (default all)")
 	swapfileDir := fs.String("swapfile-dir", "", "`directory` on a disk filesystem for zswap+file's temporary swap file (default /var/tmp; not tmpfs or overlayfs)")
 	paths := fs.String("path", "", "comma-separated paths: bypass, swapcache (default both)")
@@ -114,6 +115,9 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	res, err := probe.Run(ctx, opts)
 	h.Settings = append(h.Settings, res.Header...)
 	results := res.Results
+	if err != nil && !res.Changed {
+		return err // refused before it changed anything: nothing to save
+	}
 	if err != nil {
 		return probeSavePartial(*out, h, results, err, stdout)
 	}
@@ -162,12 +166,32 @@ func cmdProbe(args []string, stdout, stderr io.Writer) error {
 	for _, n := range res.Notes {
 		fmt.Fprintln(stdout, n)
 	}
+	// One line per folio size that passed (its configurations and
+	// folios summed), one per configuration that did not.
+	type passed struct{ configs, folios, swpin, fallback int64 }
+	var sizes []int
+	pass := map[int]*passed{}
 	for _, r := range results {
 		if r.Order > 0 && r.Fallback == "" {
-			fmt.Fprintf(stdout, "mthp check: %s swapped in as %d folios of %s (swpin=%d swpin_fallback=%d)\n", r.Key(), r.Large, probe.SizeName(r.Order), r.Mthp["swpin"], r.Mthp["swpin_fallback"])
+			p := pass[r.Order]
+			if p == nil {
+				p = &passed{}
+				pass[r.Order] = p
+				sizes = append(sizes, r.Order)
+			}
+			p.configs++
+			p.folios += int64(r.Large)
+			p.swpin += r.Mthp["swpin"]
+			p.fallback += r.Mthp["swpin_fallback"]
 		} else if r.Fallback != "" && !strings.HasPrefix(r.Fallback, probe.ZswapFallback) {
 			fmt.Fprintf(stdout, "MTHP FALLBACK %s: %s\n", r.Key(), r.Fallback)
 		}
+	}
+	slices.Sort(sizes)
+	for _, o := range sizes {
+		p := pass[o]
+		fmt.Fprintf(stdout, "mthp check: %s: %d configurations swapped in as %d folios of %s (swpin=%d swpin_fallback=%d; zero pages count no swpin)\n",
+			probe.SizeName(o), p.configs, p.folios, probe.SizeName(o), p.swpin, p.fallback)
 	}
 	if res.Disturbed > 0 {
 		fmt.Fprintf(stderr, "# probe: WARNING: %d rounds ran with steal, other tasks or load that inflate their times (see the # conditions lines of %s)\n", res.Disturbed, *out)
