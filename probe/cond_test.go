@@ -95,11 +95,11 @@ func TestNewLinesRoundTrip(t *testing.T) {
 }
 
 // TestOldResultsRead reads a results file from before the probe recorded
-// its conditions and baselines (validate/testdata/probe-6.18.txt, the
+// its conditions and baselines (validate/testdata/probe-6.18-fc-v782.txt, the
 // 6.18.44-fc-v782 run): every result reads, with no conditions and the
 // new fields 0.
 func TestOldResultsRead(t *testing.T) {
-	data, err := os.ReadFile("../validate/testdata/probe-6.18.txt")
+	data, err := os.ReadFile("../validate/testdata/probe-6.18-fc-v782.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestCheck(t *testing.T) {
 		// not SWP_SYNCHRONOUS_IO, so swap count 1 also takes the swap cache.
 		{Config{PathBypass, BackendZswapFile, "lzo", "text", 0}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n, "pswpin": 0}, ""},
 		{Config{PathBypass, BackendZswapFile, "lzo", "random", 0}, map[string]int64{"zswpin": n, "zswpout": n, "nr_swapcached": n}, ""},
-		// Recorded on 6.18.44 (validate/testdata/probe-6.18.txt): sparse
+		// Recorded on 6.18.44 (validate/testdata/probe-6.18-fc-v782.txt): sparse
 		// data holds a few zero pages, which the zeromap takes; 121 of
 		// 20480 stayed in memory.
 		{Config{PathBypass, BackendZswapZram, "deflate", "sparse", 0}, map[string]int64{"zswpin": 20261 * n / 20480, "zswpout": 20261 * n / 20480, "swpin_zero": 98 * n / 20480, "swpout_zero": 98 * n / 20480}, ""},

@@ -233,6 +233,8 @@ func TestNotSimulated(t *testing.T) {
 			want = "not simulated: no backend zswap+file"
 		case cerr != nil:
 			want = "not simulated: no codec " + r.Config.Comp
+		case r.Config.Order > 0:
+			want = "not simulated: " + probe.SizeName(r.Config.Order) + " folios"
 		}
 		if r.Skip != want {
 			t.Errorf("%s %v: skip %q, want %q", r.Bench, r.Config, r.Skip, want)
