@@ -242,7 +242,27 @@ func Run(ctx context.Context, opts Options) (out *Outcome, err error) {
 			all = append(all, st.results...)
 		}
 	}
-	for _, ph := range phases {
+	// left counts the configuration rounds still to run, from phase pi's
+	// round after the one that just ended, for the ETA of the round line.
+	left := func(pi, round int) int {
+		n := 0
+		for i := pi; i < len(phases); i++ {
+			rounds := opts.Rounds
+			if i == pi {
+				rounds -= round + 1
+			}
+			for _, st := range phases[i].steps {
+				for _, r := range st.results {
+					if !st.dead && r.Fallback == "" {
+						n += rounds
+					}
+				}
+			}
+		}
+		return n
+	}
+	began, measured := time.Now(), 0
+	for pi, ph := range phases {
 		for round := 0; round < opts.Rounds; round++ {
 			pass, err := sample(cpu)
 			if err != nil {
@@ -300,8 +320,13 @@ func Run(ctx context.Context, opts Options) (out *Outcome, err error) {
 				return out, err
 			}
 			d := end.since(pass)
-			logf(opts.Log, "# probe: %s round %d/%d: %d configurations in %.1f s, load %.2f, steal %.1f%%, other tasks %.1f%% of CPU %d",
-				ph.name, round+1, opts.Rounds, ran, d.wall.Seconds(), end.load[0], d.stealPct(), d.otherPct(), cpu)
+			measured += ran
+			eta := "?"
+			if measured > 0 {
+				eta = (time.Since(began) / time.Duration(measured) * time.Duration(left(pi, round))).Round(time.Second).String()
+			}
+			logf(opts.Log, "# probe: %s round %d/%d: %d configurations in %.1f s, load %.2f, steal %.1f%%, other tasks %.1f%% of CPU %d; ETA %s",
+				ph.name, round+1, opts.Rounds, ran, d.wall.Seconds(), end.load[0], d.stealPct(), d.otherPct(), cpu, eta)
 			if why := disturbed(d, end.load[0]); why != "" {
 				out.Disturbed++
 				logf(opts.Log, "# probe: WARNING: %s round %d: %s: its times are inflated; see the # conditions lines", ph.name, round+1, why)

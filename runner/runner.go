@@ -63,8 +63,8 @@ type Options struct {
 	// and skips those rounds.
 	Out    string
 	Resume bool
-	// Progress, if set, receives progress: a bar redrawn in place when
-	// TTY is true, one line per case otherwise.
+	// Progress, if set and TTY is true (it is a terminal), receives a bar
+	// redrawn in place with the ETA; otherwise the run is quiet.
 	Progress io.Writer
 	TTY      bool
 }
@@ -366,17 +366,15 @@ func (e *eta) String() string {
 }
 
 func progress(opts Options, name string, round, ran, todo int, eta string) {
-	if opts.Progress == nil {
+	// Only a terminal gets progress: a log or a pipe gets the results
+	// file and the summary, not a line per benchmark run.
+	if opts.Progress == nil || !opts.TTY {
 		return
 	}
-	if opts.TTY {
-		const width = 30
-		fill := width * ran / max(todo, 1)
-		fmt.Fprintf(opts.Progress, "\r\033[K[%s%s] %d/%d ETA %s  round %d %s",
-			strings.Repeat("#", fill), strings.Repeat(".", width-fill), ran, todo, eta, round, shorten(name, 60))
-		return
-	}
-	fmt.Fprintf(opts.Progress, "run %d/%d (round %d, ETA %s): %s\n", ran+1, todo, round, eta, name)
+	const width = 30
+	fill := width * ran / max(todo, 1)
+	fmt.Fprintf(opts.Progress, "\r\033[K[%s%s] %d/%d ETA %s  round %d %s",
+		strings.Repeat("#", fill), strings.Repeat(".", width-fill), ran, todo, eta, round, shorten(name, 60))
 }
 
 func shorten(s string, n int) string {

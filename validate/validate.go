@@ -37,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/swapbench/swapbench/cost"
 	"github.com/swapbench/swapbench/model"
@@ -241,7 +242,9 @@ func (rep *Report) Refits() int {
 
 // Options control Run.
 type Options struct {
-	// Progress, if set, gets one line per configuration left out.
+	// Progress, if set, is a terminal: it gets a line redrawn in place
+	// with the configurations left out so far and an ETA, cleared at the
+	// end. Leave it nil for a log or a pipe.
 	Progress io.Writer
 }
 
@@ -270,12 +273,20 @@ func Run(ctx context.Context, in *Input, opts Options) (*Report, error) {
 			sim = append(sim, r)
 		}
 	}
+	start := time.Now()
+	if opts.Progress != nil {
+		defer fmt.Fprint(opts.Progress, "\r\033[K")
+	}
 	for i, r := range sim {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, "leave out %d/%d: %s\n", i+1, len(sim), r.Sim)
+			eta := "?"
+			if i > 0 {
+				eta = (time.Since(start) / time.Duration(i) * time.Duration(len(sim)-i)).Round(time.Second).String()
+			}
+			fmt.Fprintf(opts.Progress, "\r\033[Kleave out %d/%d ETA %s: %s", i+1, len(sim), eta, r.Sim)
 		}
 		if r.Held, err = refit(in, leaveOut(in.Results, r), s); err != nil {
 			return nil, err

@@ -51,7 +51,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	rep, err := validate.Run(ctx, in, validate.Options{Progress: stderr})
+	var opts validate.Options
+	if isTerminal(stderr) {
+		opts.Progress = stderr
+	}
+	rep, err := validate.Run(ctx, in, opts)
 	if err != nil {
 		return err
 	}
