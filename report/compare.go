@@ -128,6 +128,9 @@ type Cell struct {
 	Cmp benchmath.Comparison
 	// Warnings about the sample, its summary and the comparison.
 	Warnings []string
+	// modelled says the table's unit is computed by the simulator
+	// (Modelled), so its rounds all agree by construction.
+	modelled bool
 	// sampleWarnings are those about the sample and its summary,
 	// cmpWarnings those about the comparison: benchstat marks them
 	// in different places.
@@ -143,15 +146,50 @@ func (c *Cell) Delta() string {
 	return c.Cmp.FormatDelta(c.Base.Summary.Center, c.Summary.Center)
 }
 
-// Deterministic reports whether every round gave the same value (the
-// modelled units): there is no variance for a test or an interval.
+// Change is Delta, except that of two deterministic cells it is the
+// exact change (exactDelta), which benchstat's test would call "~"
+// under 4 rounds: the mail and Markdown tables and the findings use it,
+// the benchstat layout keeps benchstat's Delta.
+func (c *Cell) Change() string {
+	if c.exact() {
+		return exactDelta(c.Base.Summary.Center, c.Summary.Center)
+	}
+	return c.Delta()
+}
+
+// exact reports whether the cell and its base are both deterministic:
+// their difference is exact, with no test to apply.
+func (c *Cell) exact() bool {
+	return c.Base != nil && c.Deterministic() && c.Base.Deterministic()
+}
+
+// Deterministic reports whether every round gave the same value and
+// would in any other: a modelled unit's cell (one round is enough), or
+// a measured one's of two or more rounds that all agree (0 allocs/op).
+// There is no variance for a test or an interval.
 func (c *Cell) Deterministic() bool {
-	return len(c.Values) > 0 && c.Values[0] == c.Values[len(c.Values)-1]
+	n := len(c.Values)
+	return n > 0 && c.Values[0] == c.Values[n-1] && (c.modelled || n > 1)
+}
+
+// Modelled reports whether unit is one the simulator computes rather
+// than measures: every unit but the testing package's own (ns/op, B/op,
+// allocs/op) and the time they scale to.
+func Modelled(unit string) bool {
+	switch unit {
+	case "ns/op", "sec/op", "B/op", "allocs/op":
+		return false
+	}
+	return true
 }
 
 // Significant reports whether the cell differs from its baseline at
 // the comparison's alpha level.
+// Two deterministic cells differ exactly when their values do.
 func (c *Cell) Significant() bool {
+	if c.exact() {
+		return c.Summary.Center != c.Base.Summary.Center
+	}
 	return c.Base != nil && c.Cmp.P <= c.Cmp.Alpha && c.Summary.Center != c.Base.Summary.Center
 }
 
@@ -337,7 +375,7 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 					continue
 				}
 				sample := benchmath.NewSample(bc.values, &thresholds)
-				c := &Cell{Values: sample.Values, Summary: assumption.Summary(sample, opts.Confidence)}
+				c := &Cell{Values: sample.Values, Summary: assumption.Summary(sample, opts.Confidence), modelled: Modelled(unit)}
 				// In benchstat's order: the sample's, the
 				// residue's, the summary's.
 				c.sampleWarnings = errStrings(sample.Warnings)

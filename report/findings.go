@@ -51,7 +51,7 @@ func (c *Comparison) Findings(n int) []string {
 				if cell.Cmp.N1 != cell.Cmp.N2 {
 					stat = fmt.Sprintf("p=%.3f n=%d+%d", cell.Cmp.P, cell.Cmp.N1, cell.Cmp.N2)
 				}
-				if cell.Deterministic() && cell.Base.Deterministic() {
+				if cell.exact() {
 					// The same value in every round: no test to quote.
 					stat = "deterministic"
 				}
@@ -67,10 +67,10 @@ func (c *Comparison) Findings(n int) []string {
 						col, num(now/factor), label, base, num(old/factor), where, stat)
 				case now > old:
 					text = fmt.Sprintf("%s costs %s %s over %s on %s (%s -> %s, %s).",
-						col, cell.Delta(), label, base, where, num(old/factor), num(now/factor), stat)
+						col, cell.Change(), label, base, where, num(old/factor), num(now/factor), stat)
 				default:
 					text = fmt.Sprintf("%s takes %s %s against %s on %s (%s -> %s, %s).",
-						col, cell.Delta(), label, base, where, num(old/factor), num(now/factor), stat)
+						col, cell.Change(), label, base, where, num(old/factor), num(now/factor), stat)
 				}
 				key := t.Name + "\x00" + t.Unit + "\x00" + col
 				if f, ok := best[key]; !ok || score > f.score {

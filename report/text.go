@@ -129,15 +129,54 @@ func (n *notes) String() string {
 	return b.String()
 }
 
-// cellStrings formats a cell with the row's common scale.
+// deterministicNote is the one footnote of every cell whose rounds all
+// gave the same value (the modelled units): it carries no interval and
+// no test, and its change against the base is exact.
+const deterministicNote = "deterministic (modelled): the same value in every round, so no ± and no p; vs base is the exact change"
+
+// cellStrings formats a cell with the row's common scale. A
+// deterministic cell (and its change against a deterministic base) is
+// printed without statistics, which would only say "all samples are
+// equal" (n=10) or "~" for any change (n=1).
 func cellStrings(c *Cell, sc benchunit.Scaler) (center, ci, delta, p string) {
 	center = sc.Format(c.Summary.Center)
+	if c.Deterministic() {
+		if c.Base != nil {
+			delta = c.Change()
+			if !c.exact() {
+				p = "(" + c.Cmp.String() + ")"
+			}
+		}
+		return
+	}
 	ci = "± " + c.Summary.PctRangeString()
 	if c.Base != nil {
 		delta = c.Delta()
 		p = "(" + c.Cmp.String() + ")"
 	}
 	return
+}
+
+// exactDelta is the change from base to v in percent, as benchstat
+// prints a significant one, or "0%" when they are equal.
+func exactDelta(base, v float64) string {
+	switch {
+	case v == base:
+		return "0%"
+	case base == 0:
+		return "?"
+	}
+	return fmt.Sprintf("%+.2f%%", (v/base-1)*100)
+}
+
+// cellWarnings are the footnotes of a cell: the deterministic note
+// alone for a deterministic cell with a deterministic base (or none),
+// x/perf's warnings otherwise.
+func cellWarnings(c *Cell) []string {
+	if c.exact() || c.Base == nil && c.Deterministic() {
+		return []string{deterministicNote}
+	}
+	return c.Warnings
 }
 
 func (t *Table) rowScaler(r *Row) benchunit.Scaler {
@@ -209,12 +248,12 @@ func (t *Table) wide() string {
 			center, ciStr, delta, p := cellStrings(c, sc)
 			gr.add(start(ci), 1, center, alignRight)
 			if ci == 0 || c.Base == nil {
-				ciStr += n.mark(c.Warnings)
+				ciStr += n.mark(cellWarnings(c))
 			}
 			gr.add(start(ci)+1, 1, ciStr, alignLeft)
 			if c.Base != nil {
 				gr.add(start(ci)+2, 1, delta, alignRight)
-				gr.add(start(ci)+3, 1, p+n.mark(c.Warnings), alignLeft)
+				gr.add(start(ci)+3, 1, p+n.mark(cellWarnings(c)), alignLeft)
 			}
 		}
 	}
@@ -259,12 +298,12 @@ func (t *Table) long() string {
 			center, ciStr, delta, p := cellStrings(c, sc)
 			gr.add(1, 1, center, alignRight)
 			if c.Base == nil {
-				ciStr += n.mark(c.Warnings)
+				ciStr += n.mark(cellWarnings(c))
 			}
 			gr.add(2, 1, ciStr, alignLeft)
 			if c.Base != nil {
 				gr.add(3, 1, delta, alignRight)
-				gr.add(4, 1, p+n.mark(c.Warnings), alignLeft)
+				gr.add(4, 1, p+n.mark(cellWarnings(c)), alignLeft)
 			}
 		}
 	}
@@ -328,7 +367,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 					continue
 				}
 				center, ciStr, delta, p := cellStrings(c, sc)
-				mark := n.mark(c.Warnings)
+				mark := n.mark(cellWarnings(c))
 				if ci == 0 {
 					cells = append(cells, center+" "+ciStr+mark)
 					continue
