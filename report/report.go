@@ -377,12 +377,23 @@ func fold(s string) string {
 		line = strings.TrimRight(expandTabs(strings.TrimSuffix(line, "\n")), " ")
 		for utf8.RuneCountInString(line) > MaxWidth {
 			r := []rune(line)
-			cut := MaxWidth
-			for i := MaxWidth; i > 8; i-- {
+			indent := len(r) - len([]rune(strings.TrimLeft(line, " ")))
+			cut := 0
+			for i := MaxWidth; i > max(8, indent+1); i-- {
 				if r[i-1] == ' ' || r[i-1] == '/' || r[i-1] == ',' {
 					cut = i
 					break
 				}
+			}
+			if cut == 0 && len(r)-indent <= MaxWidth {
+				// Indented text with no break point that fits once
+				// moved left (a step in a timeline's right column):
+				// move it rather than split it.
+				line = string(r[len(r)-MaxWidth:])
+				break
+			}
+			if cut == 0 {
+				cut = MaxWidth
 			}
 			b.WriteString(strings.TrimRight(string(r[:cut]), " ") + "\n")
 			line = "    " + strings.TrimLeft(string(r[cut:]), " ")

@@ -141,3 +141,17 @@ func TestFold(t *testing.T) {
 		t.Errorf("fold:\n%s", got)
 	}
 }
+
+// TestFoldMovesIndentedStep: a timeline step in the right column that
+// is a column too wide moves left instead of splitting into an empty
+// line and a continuation; prose still folds at a space.
+func TestFoldMovesIndentedStep(t *testing.T) {
+	step := strings.Repeat(" ", 36) + "zswap_writeback_entry:zswap_rb_search"
+	if got, want := fold(step+"\n"), strings.Repeat(" ", 35)+"zswap_writeback_entry:zswap_rb_search\n"; got != want {
+		t.Errorf("fold(step) = %q, want %q", got, want)
+	}
+	prose := strings.Repeat("word ", 20)
+	if got := fold(prose + "\n"); strings.Count(got, "\n") != 2 || strings.HasPrefix(got, "\n") {
+		t.Errorf("fold(prose) = %q, want two lines", got)
+	}
+}
