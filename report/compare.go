@@ -129,7 +129,7 @@ type Cell struct {
 	// Warnings about the sample, its summary and the comparison.
 	Warnings []string
 	// modelled says the table's unit is computed by the simulator
-	// (Modelled), so its rounds all agree by construction.
+	// (modelledUnit), so its rounds all agree by construction.
 	modelled bool
 	// sampleWarnings are those about the sample and its summary,
 	// cmpWarnings those about the comparison: benchstat marks them
@@ -172,10 +172,10 @@ func (c *Cell) Deterministic() bool {
 	return n > 0 && c.Values[0] == c.Values[n-1] && (c.modelled || n > 1)
 }
 
-// Modelled reports whether unit is one the simulator computes rather
+// modelledUnit reports whether unit is one the simulator computes rather
 // than measures: every unit but the testing package's own (ns/op, B/op,
 // allocs/op) and the time they scale to.
-func Modelled(unit string) bool {
+func modelledUnit(unit string) bool {
 	switch unit {
 	case "ns/op", "sec/op", "B/op", "allocs/op":
 		return false
@@ -375,7 +375,7 @@ func (s *Set) Compare(opts Options) (*Comparison, error) {
 					continue
 				}
 				sample := benchmath.NewSample(bc.values, &thresholds)
-				c := &Cell{Values: sample.Values, Summary: assumption.Summary(sample, opts.Confidence), modelled: Modelled(unit)}
+				c := &Cell{Values: sample.Values, Summary: assumption.Summary(sample, opts.Confidence), modelled: modelledUnit(unit)}
 				// In benchstat's order: the sample's, the
 				// residue's, the summary's.
 				c.sampleWarnings = errStrings(sample.Warnings)
