@@ -76,10 +76,15 @@ func TestIndexLayout(t *testing.T) {
 	const n = 2 * model.SwapAddressSpacePages // two trees from v6.9
 	merged, _ := fixes.Lookup("merged")
 	zero, _ := workloads.NewContent("zero", 1)
+	text, _ := workloads.NewContent("text", 1)
 	for _, kb := range model.KernelBases() {
 		var rec lastN
-		cfg, _ := fixes.Variant{Fix: merged, Sync: merged.DefaultSync(), Kernel: kb}.Config(
-			model.Config{Backend: model.BackendZswapZram, SwapPages: n, FastOracle: true, Content: zero, Accounter: &rec})
+		content := zero // cheapest to store, up to v6.11
+		if kb >= model.V6_12 {
+			content = text // zero pages go to the zeromap, not zswap
+		}
+		cfg, _ := fixes.Variant{Fix: merged, Sync: merged.DefaultSyncOn(kb), Kernel: kb}.Config(
+			model.Config{Backend: model.BackendZswapZram, SwapPages: n, FastOracle: true, Content: content, Accounter: &rec})
 		k, err := model.NewKernel(cfg)
 		if err != nil {
 			t.Fatal(err)

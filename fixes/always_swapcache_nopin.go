@@ -14,13 +14,14 @@ import "github.com/swapbench/swapbench/model"
 // StepBypassAddToSwapCache), and a fault that loses it reads privately.
 // It is a control, not a proposal.
 var alwaysSwapcacheNopin = Fix{
-	Name:    "always-swapcache-nopin",
-	Summary: "hypothetical: always-swapcache before the pin, SWAP_HAS_CACHE taken at the add (Yosry's race)",
-	Author:  "Chengming Zhou's RFC, ported back by swapbench",
-	Source:  "objection: lore CAJD7tkYuYEsKFvjKKRxOx3fCekA03jPpOpmV7T20q=9K=Jb2bA@mail.gmail.com",
-	Kernel:  "v6.8-rc5 (before 13ddaf26be32)",
-	Syncs:   []model.SyncMode{model.SyncNone},
-	Control: true,
+	Name:        "always-swapcache-nopin",
+	Summary:     "hypothetical: always-swapcache before the pin, SWAP_HAS_CACHE taken at the add (Yosry's race)",
+	Author:      "Chengming Zhou's RFC, ported back by swapbench",
+	Source:      "objection: lore CAJD7tkYuYEsKFvjKKRxOx3fCekA03jPpOpmV7T20q=9K=Jb2bA@mail.gmail.com",
+	Kernel:      "v6.8-rc5 (before 13ddaf26be32)",
+	NeedsBypass: true,
+	Syncs:       []model.SyncMode{model.SyncNone},
+	Control:     true,
 	hooks: func(model.SyncMode) model.Hooks {
 		return model.Hooks{
 			ExclusiveLoad:        alwaysExclusive,

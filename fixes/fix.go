@@ -36,8 +36,12 @@ type Fix struct {
 	// maps onto a fix.
 	Mainline Releases
 	// NoBypass: every swapin takes the swap cache path; the fix removes
-	// the bypass (a probe's path=swapcache runs on it).
+	// the bypass (a probe's path=swapcache runs on it). On a base without
+	// a bypass (v7.0) it is the kernel itself, and refused as a fix.
 	NoBypass bool
+	// NeedsBypass: the fix changes the bypass path (its pin, its private
+	// folio, its failure exits), so it is refused on a base that has none.
+	NeedsBypass bool
 	// StoresOnFailure: the fix zswap_stores a folio again when a fault
 	// fails, so a failing zswap_store is an event of its own for it.
 	StoresOnFailure bool
@@ -61,6 +65,80 @@ func (f *Fix) Hooks(s model.SyncMode) (model.Hooks, error) {
 
 // DefaultSync is the sync mode the fix was proposed with.
 func (f *Fix) DefaultSync() model.SyncMode { return f.Syncs[0] }
+
+// AppliesTo says why the fix cannot run on base kb, or nil if it can.
+func (f *Fix) AppliesTo(kb model.KernelBase) error {
+	switch {
+	case kb.HasBypass():
+		return nil
+	case f.NoBypass:
+		return fmt.Errorf("fix %s on kernel %s: it is %s's own behaviour (f1879e8a0c60 never bypasses the swap cache); run fix=%s on %s", f.Name, kb, kb, Baseline().Name, kb)
+	case f.NeedsBypass:
+		return fmt.Errorf("fix %s on kernel %s: it changes the bypass path, which %s does not have (f1879e8a0c60); it applies to %s", f.Name, kb, kb, joinBases(bypassBases()))
+	}
+	return nil
+}
+
+// SyncsOn lists the sync modes the fix runs with on base kb, its default
+// first: on a base without a bypass only the swap cache's own (folio-lock),
+// since there is no bypass pin to choose.
+func (f *Fix) SyncsOn(kb model.KernelBase) []model.SyncMode {
+	if f.AppliesTo(kb) != nil {
+		return nil
+	}
+	if !kb.HasBypass() {
+		return []model.SyncMode{model.SyncFolioLock}
+	}
+	return f.Syncs
+}
+
+// DefaultSyncOn is the sync mode the fix runs with by default on base kb:
+// the one it was proposed with, except that from v6.12 a fix proposed
+// with the one-tick sleep gets the wait queue that replaced it there
+// (01626a182302), when it allows it.
+func (f *Fix) DefaultSyncOn(kb model.KernelBase) model.SyncMode {
+	ss := f.SyncsOn(kb)
+	if len(ss) == 0 {
+		return f.DefaultSync()
+	}
+	if kb >= model.V6_12 && ss[0] == model.SyncTick && slices.Contains(ss, model.SyncWaitqueue) {
+		return model.SyncWaitqueue
+	}
+	return ss[0]
+}
+
+// HooksOn returns the fix's hooks under sync mode s on base kb, or an
+// error saying why the pairing is refused.
+func (f *Fix) HooksOn(kb model.KernelBase, s model.SyncMode) (model.Hooks, error) {
+	if err := f.AppliesTo(kb); err != nil {
+		return model.Hooks{}, err
+	}
+	ss := f.SyncsOn(kb)
+	if !slices.Contains(ss, s) {
+		return model.Hooks{}, fmt.Errorf("sync mode %q does not apply to fix %s on kernel %s; want one of %s", s, f.Name, kb, joinSyncs(ss))
+	}
+	h := f.hooks(s)
+	h.Sync = s
+	return h, nil
+}
+
+func bypassBases() []model.KernelBase {
+	var bs []model.KernelBase
+	for _, kb := range model.KernelBases() {
+		if kb.HasBypass() {
+			bs = append(bs, kb)
+		}
+	}
+	return bs
+}
+
+func joinBases(bs []model.KernelBase) string {
+	names := make([]string, len(bs))
+	for i, b := range bs {
+		names[i] = b.String()
+	}
+	return strings.Join(names, ", ")
+}
 
 func joinSyncs(ss []model.SyncMode) string {
 	names := make([]string, len(ss))
@@ -179,7 +257,7 @@ func (v Variant) String() string {
 
 // Config fills the variant's kernel base and hooks into base.
 func (v Variant) Config(base model.Config) (model.Config, error) {
-	h, err := v.Fix.Hooks(v.Sync)
+	h, err := v.Fix.HooksOn(v.Kernel, v.Sync)
 	if err != nil {
 		return model.Config{}, err
 	}
@@ -223,18 +301,40 @@ func Matrix(fixNames, syncNames, kernelNames []string) ([]Variant, error) {
 		}
 	}
 	var vs []Variant
+	var refused error // the first refusal, when no fix applies to any base given
+	applies := false
 	for _, f := range fs {
-		for _, s := range f.Syncs {
+		// Sync modes in the fix's order, each over the bases in
+		// version order; a base the fix does not apply to is left out.
+		var order []model.SyncMode
+		for _, kb := range kernels {
+			for _, s := range f.SyncsOn(kb) {
+				if !slices.Contains(order, s) {
+					order = append(order, s)
+				}
+			}
+			if err := f.AppliesTo(kb); err == nil {
+				applies = true
+			} else if refused == nil {
+				refused = err
+			}
+		}
+		for _, s := range order {
 			if len(syncs) > 0 && !slices.Contains(syncs, s) {
 				continue
 			}
 			for _, kb := range kernels {
-				vs = append(vs, Variant{Fix: f, Sync: s, Kernel: kb})
+				if slices.Contains(f.SyncsOn(kb), s) {
+					vs = append(vs, Variant{Fix: f, Sync: s, Kernel: kb})
+				}
 			}
 		}
 	}
 	if len(vs) == 0 {
-		return nil, fmt.Errorf("no variant matches fixes %v and sync modes %v", fixNames, syncNames)
+		if !applies {
+			return nil, refused
+		}
+		return nil, fmt.Errorf("no variant matches fixes %v, sync modes %v and kernels %v", fixNames, syncNames, kernelNames)
 	}
 	return vs, nil
 }

@@ -13,8 +13,10 @@ var merged = Fix{
 	Syncs:   pinnedSyncs,
 	// What the reports compare every other fix against.
 	Baseline: true,
-	Mainline: Releases{From: Release{6, 9}, Until: Release{7, 0},
-		Why: "25cd241408a2 (v6.9-rc2) until f1879e8a0c60 removed the bypass (v7.0)"},
+	// From v7.0 every folio is a swap cache folio, so the rule makes
+	// every load exclusive: still this fix, on a base without a bypass.
+	Mainline: Releases{From: Release{6, 9},
+		Why: "25cd241408a2 (v6.9-rc2); from v7.0 (f1879e8a0c60, no bypass) every load is a swap cache folio's"},
 	hooks: func(model.SyncMode) model.Hooks {
 		return model.Hooks{ExclusiveLoad: exclusiveIfSwapcache}
 	},

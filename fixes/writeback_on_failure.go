@@ -16,6 +16,7 @@ var writebackOnFailure = Fix{
 	Author:          "Yosry Ahmed",
 	Source:          "reply in the thread of lore 20240322163939.17846-1-chengming.zhou@linux.dev (no patch)",
 	Kernel:          "v6.9-rc1",
+	NeedsBypass:     true,
 	Syncs:           pinnedSyncs,
 	StoresOnFailure: true,
 	hooks: func(model.SyncMode) model.Hooks {

@@ -14,6 +14,7 @@ var writebackOrDevice = Fix{
 	Author:          "(a reviewer's question to Yosry Ahmed's idea)",
 	Source:          "no patch; swap_writepage's zswap_store-then-__swap_writepage order, mm/page_io.c",
 	Kernel:          "v6.9-rc1",
+	NeedsBypass:     true,
 	Syncs:           pinnedSyncs,
 	StoresOnFailure: true,
 	hooks: func(model.SyncMode) model.Hooks {

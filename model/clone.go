@@ -1,10 +1,6 @@
 package model
 
-import (
-	"slices"
-
-	"github.com/swapbench/swapbench/model/index"
-)
+import "slices"
 
 // Clone returns a deep copy of the kernel and of the given actors (which
 // must run on k), so that an explorer can branch without replaying from
@@ -18,10 +14,8 @@ func (k *Kernel) Clone(actors []Actor) (*Kernel, []Actor) {
 	for i, lv := range k.si.used.levels {
 		c.si.used.levels[i] = slices.Clone(lv)
 	}
-	c.swapCache.spaces = make([]index.Radix[PFN], len(k.swapCache.spaces))
-	for i := range k.swapCache.spaces {
-		c.swapCache.spaces[i] = k.swapCache.spaces[i].Clone()
-	}
+	c.swapCache = k.swapCache.clone()
+	c.si.zeromap = slices.Clone(k.si.zeromap)
 	c.zs = k.zs.clone()
 	c.zram = k.zram
 	c.zram.chunks = make([][]zramSlot, len(k.zram.chunks))

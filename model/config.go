@@ -39,10 +39,13 @@ const (
 	V6_8  KernelBase = iota // one zswap rbtree per device, refcounted entries, batched invalidation
 	V6_9                    // one zswap rbtree per 64 MiB, zswap_invalidate at free_swap_slot
 	V6_10                   // one zswap xarray (radix tree) per 64 MiB, lock-free lookup
+	V6_12                   // the swap zeromap, no zswap same-filled pages, folio allocated before the pin, zswap_never_enabled
+	V6_18                   // swap table phase I: the swap cache is a table per cluster; no swap slot cache
+	V7_0                    // swap table phase II: no bypass, the swap cache synchronises every swapin
 	numKernelBases
 )
 
-var kernelNames = [numKernelBases]string{"v6.8", "v6.9", "v6.10"}
+var kernelNames = [numKernelBases]string{"v6.8", "v6.9", "v6.10", "v6.12", "v6.18", "v7.0"}
 
 func (b KernelBase) String() string {
 	if b < numKernelBases {
@@ -62,9 +65,35 @@ func (b KernelBase) pagevecSize() int {
 }
 
 // KernelBases lists the supported bases in version order.
-func KernelBases() []KernelBase { return []KernelBase{V6_8, V6_9, V6_10} }
+func KernelBases() []KernelBase { return []KernelBase{V6_8, V6_9, V6_10, V6_12, V6_18, V7_0} }
 
-// ParseKernelBase parses "v6.8", "v6.9" or "v6.10".
+// HasBypass reports whether do_swap_page skips the swap cache for a
+// SWP_SYNCHRONOUS_IO device on this base: every base before f1879e8a0c60
+// "mm, swap: never bypass the swap cache even for SWP_SYNCHRONOUS_IO"
+// (docs/kernels.md#v70-swap-table-phase-ii).
+func (b KernelBase) HasBypass() bool { return b < V7_0 }
+
+// hasZeromap: 0ca0c24e3211 "mm: store zero pages to be swapped out in a
+// bitmap" (v6.12) records a zero page in si->zeromap at swapout and
+// fills it at swapin before zswap or the device is asked; zswap's own
+// same-filled handling went with it (docs/kernels.md#v612-the-zeromap).
+func (b KernelBase) hasZeromap() bool { return b >= V6_12 }
+
+// allocBeforePin: from v6.12 the bypass allocates and charges its folio
+// (alloc_swap_folio) before swapcache_prepare, and a loser frees it at
+// out_page (docs/kernels.md#v612-the-zeromap).
+func (b KernelBase) allocBeforePin() bool { return b >= V6_12 }
+
+// hasSwapTable: the swap cache is the per-cluster swap table
+// (3f036ad8b978, v6.18), not an xarray per 64 MiB.
+func (b KernelBase) hasSwapTable() bool { return b >= V6_18 }
+
+// hasSlotCache: the per-CPU swap slot cache (mm/swap_slots.c) batches
+// frees until 0ff67f990bd4 "mm, swap: remove swap slot cache" (v6.15).
+func (b KernelBase) hasSlotCache() bool { return b < V6_18 }
+
+// ParseKernelBase parses a base name: "v6.8", "v6.9", "v6.10", "v6.12",
+// "v6.18" or "v7.0".
 func ParseKernelBase(s string) (KernelBase, error) {
 	return parseName[KernelBase]("kernel base", s, kernelNames[:])
 }
@@ -172,7 +201,7 @@ type Config struct {
 	// SlotCacheSize is how many freed slots a CPU batches before returning
 	// them (SWAP_SLOTS_CACHE_SIZE, default 64). 1 frees at once (no slot
 	// cache: direct_free).
-	SlotCacheSize int
+	SlotCacheSize int // 0: 64 up to v6.12, none (1) from v6.18
 	// HZ is the tick rate; one tick of schedule_timeout is 1/HZ s. Default 250.
 	HZ int
 	// SwapReadahead is the swap cache path's largest readahead window in
@@ -225,6 +254,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if d.SlotCacheSize == 0 {
 		d.SlotCacheSize = swapSlotsCacheSize
+		if !d.Kernel.hasSlotCache() {
+			d.SlotCacheSize = 1
+		}
 	}
 	if d.HZ == 0 {
 		d.HZ = 250
@@ -235,13 +267,22 @@ func (c *Config) withDefaults() Config {
 	if d.Content == nil {
 		d.Content = patternContent{}
 	}
+	if !d.Kernel.HasBypass() && d.Hooks.Sync == SyncNone {
+		// No bypass, so no bypass pin to leave out: the base's own
+		// synchronisation is the only one.
+		d.Hooks.Sync = SyncFolioLock
+	}
 	return d
 }
 
 func (c *Config) validate() error {
 	switch {
 	case c.Kernel >= numKernelBases:
-		return fmt.Errorf("kernel base %d: unknown; want one of v6.8, v6.9, v6.10", c.Kernel)
+		return fmt.Errorf("kernel base %d: unknown; want one of %s", c.Kernel, strings.Join(kernelNames[:], ", "))
+	case !c.Kernel.HasBypass() && c.Hooks.Sync != SyncFolioLock:
+		return fmt.Errorf("sync mode %s on kernel %s: %s has no bypass, its swapins synchronise on the swap cache; want folio-lock", c.Hooks.Sync, c.Kernel, c.Kernel)
+	case !c.Kernel.hasSlotCache() && c.SlotCacheSize > 1:
+		return fmt.Errorf("slot cache size %d on kernel %s: %s has no swap slot cache (0ff67f990bd4, v6.15); want 0 or 1", c.SlotCacheSize, c.Kernel, c.Kernel)
 	case c.Backend >= numBackends:
 		return fmt.Errorf("backend %d: unknown; want one of zram, zswap+zram", c.Backend)
 	case c.SwapPages <= 0 || c.SwapPages > maxPages:

@@ -34,12 +34,12 @@ func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
 			u(uint64(pfn))
 		}
 	}
-	for _, sp := range k.swapCache.spaces {
-		sp.Ascend(func(key uint64, pfn PFN) bool {
-			u(key)
-			u(uint64(pfn))
-			return true
-		})
+	k.swapCache.ascend(func(e SwpEntry, pfn PFN) {
+		u(uint64(e))
+		u(uint64(pfn))
+	})
+	for _, w := range k.si.zeromap {
+		u(w)
 	}
 	z := k.zs
 	for id := range z.entries {
@@ -140,7 +140,7 @@ func (a *Access) fingerprint(u func(uint64)) {
 }
 
 func (r *Reclaim) fingerprint(u func(uint64)) {
-	u(uint64(r.pc) | uint64(r.Result)<<8 | boolBit(r.Stored, 16))
+	u(uint64(r.pc) | uint64(r.Result)<<8 | boolBit(r.Stored, 16) | boolBit(r.Zero, 17))
 	u(pfnOf(r.folio))
 }
 

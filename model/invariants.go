@@ -110,7 +110,7 @@ func (k *Kernel) quiescentBug(kind ViolationKind, e SwpEntry, detail string) {
 
 // swapCacheLookupFree looks the swap cache up without counting an op.
 func (k *Kernel) swapCacheLookupFree(e SwpEntry) *Folio {
-	pfn, ok, _ := k.swapCache.space(e).Load(uint64(e))
+	pfn, ok, _ := k.swapCache.load(e)
 	if !ok {
 		return nil
 	}

@@ -105,7 +105,10 @@ func NewKernel(cfg Config) (*Kernel, error) {
 		used:          newSlotBitmap(c.SwapPages),
 		inSlotCache:   make([]bool, c.SwapPages),
 	}
-	k.swapCache = newSwapCache(c.SwapPages)
+	if c.Kernel.hasZeromap() {
+		k.si.zeromap = make([]uint64, (c.SwapPages+63)/64)
+	}
+	k.swapCache = newSwapCache(c.Kernel, c.SwapPages)
 	k.zram = newZram(c.SwapPages)
 	k.zram.pool.regenerate = c.RegenerateContent
 	// With the zram backend zswap is built in but disabled: zswap_store

@@ -66,7 +66,7 @@ func finish(t *testing.T, k *model.Kernel, mm *model.MM, a *model.Access, retrie
 // A bypass folio queued in an empty batch is on no LRU list: no isolation
 // can find it, so nothing can hold its lock before folio_lock_or_retry.
 func TestBatchedFolioInvisibleToIsolation(t *testing.T) {
-	for _, kb := range model.KernelBases() {
+	for _, kb := range bypassBases() {
 		t.Run(kb.String(), func(t *testing.T) {
 			k, mm, a := lruWorld(t, kb, nil)
 			if a.Folio().Test(model.PGlru) {
@@ -88,7 +88,7 @@ func TestBatchedFolioInvisibleToIsolation(t *testing.T) {
 // The add that fills the batch moves it all to the LRU at once, this folio
 // included: then a lock holder can take it and the fault retries.
 func TestFullBatchExposesFolio(t *testing.T) {
-	for _, kb := range model.KernelBases() {
+	for _, kb := range bypassBases() {
 		t.Run(kb.String(), func(t *testing.T) {
 			n := model.PagevecSize(kb) - 1
 			k, mm, a := lruWorld(t, kb, func(k *model.Kernel) { anonFaults(t, k, 1, n) })
@@ -115,7 +115,7 @@ func TestFullBatchExposesFolio(t *testing.T) {
 
 // PAGEVEC_SIZE is 15 in v6.8 and 31 from v6.9 (9cecde80aae0).
 func TestLRUBatchSize(t *testing.T) {
-	for _, kb := range model.KernelBases() {
+	for _, kb := range bypassBases() {
 		t.Run(kb.String(), func(t *testing.T) {
 			want := 31
 			if kb == model.V6_8 {
@@ -144,7 +144,7 @@ func TestLRUBatchSize(t *testing.T) {
 // An lru_add_drain_all work item on another CPU moves that CPU's batch,
 // not the faulting CPU's: the holder finds the other folio, not the fault's.
 func TestOtherCPUDrainKeepsFolioHidden(t *testing.T) {
-	for _, kb := range model.KernelBases() {
+	for _, kb := range bypassBases() {
 		t.Run(kb.String(), func(t *testing.T) {
 			k, mm, a := lruWorld(t, kb, func(k *model.Kernel) { anonFaults(t, k, 0, 1) })
 			run(t, k, k.NewLRUDrainer("lru_drain", 0))

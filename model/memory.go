@@ -111,10 +111,10 @@ func (a *Access) step(k *Kernel) {
 	case stepSwapCount:
 		if k.skipSwapCache(a.entry, k.swapCount(a.entry)) {
 			a.path = PathBypass
-			if k.hooks.Sync == SyncNone || k.mutated(mutSkipPin) {
-				a.pc = stepAllocCharge
-			} else {
+			if a.bypassPins(k) && !k.cfg.Kernel.allocBeforePin() {
 				a.pc = stepSwapcachePrepare
+			} else {
+				a.pc = stepAllocCharge
 			}
 			return
 		}
@@ -126,12 +126,24 @@ func (a *Access) step(k *Kernel) {
 			return
 		}
 		a.needClearCache = true
+		if a.folio != nil { // allocated first (v6.12+)
+			a.charged(k)
+			return
+		}
 		a.pc = stepAllocCharge
 	case stepSleep:
 		// Woken: do_swap_page returns 0 and the access faults again.
 		// __read_swap_cache_async instead loops to its lookup.
 		if a.path == PathSwapCache {
 			a.pc = stepFilemapGetFolio
+			return
+		}
+		if a.folio != nil {
+			// From v6.12 the loser already holds its folio: goto
+			// out_page frees it. It was never read, so there is
+			// nothing for a FaultFailed hook to save.
+			a.ret = FaultOK
+			a.pc = stepOutRelease
 			return
 		}
 		a.pc = StepHandleFault
@@ -348,6 +360,23 @@ func (a *Access) allocCharge(k *Kernel) {
 		a.failed(k, FaultOOM)
 		return
 	}
+	if k.cfg.Kernel.allocBeforePin() && a.bypassPins(k) && !a.needClearCache {
+		// v6.12+: alloc_swap_folio (with the charge) comes before
+		// swapcache_prepare (the order of do_swap_page after Barry
+		// Song's large folio swapin; docs/kernels.md#v612-the-zeromap).
+		a.pc = stepSwapcachePrepare
+		return
+	}
+	a.charged(k)
+}
+
+// bypassPins reports whether the bypass takes swapcache_prepare's pin.
+func (a *Access) bypassPins(k *Kernel) bool {
+	return k.hooks.Sync != SyncNone && !k.mutated(mutSkipPin)
+}
+
+// charged goes on from a charged (and, with the pin, pinned) bypass folio.
+func (a *Access) charged(k *Kernel) {
 	if k.hooks.BypassAddToSwapCache != nil {
 		a.pc = stepZswapFind
 		return

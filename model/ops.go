@@ -43,6 +43,10 @@ const (
 	OpMapPage                    // rmap + set_pte_at; n = 1
 	OpUnmapPage                  // try_to_unmap one PTE; n = 1
 	OpCopyPage                   // user write of a page; n = PageSize
+	OpZeromap                    // si->zeromap test_bit/set_bit/clear_bit (v6.12+); n = 1
+	OpSwapTableLookup            // swap table lookup (v6.18+: swap_cache_get_folio); n = 1
+	OpSwapTableAdd               // swap table insert under the cluster lock (swap_cache_add_folio); n = 1
+	OpSwapTableDelete            // swap table clear under the cluster lock (swap_cache_del_folio); n = 1
 	numOps
 )
 
@@ -83,6 +87,10 @@ var opNames = [numOps]string{
 	OpMapPage:          "set_pte_at",
 	OpUnmapPage:        "try_to_unmap_one",
 	OpCopyPage:         "user_write",
+	OpZeromap:          "swap_zeromap",
+	OpSwapTableLookup:  "swap_table_lookup",
+	OpSwapTableAdd:     "swap_table_add",
+	OpSwapTableDelete:  "swap_table_delete",
 }
 
 // String returns the op's name as used in cost profiles.

@@ -30,6 +30,35 @@ type swapInfo struct {
 	used          slotBitmap
 	inuse         int
 	inSlotCache   []bool // entry is in some CPU's slots_ret batch
+	// zeromap is si->zeromap (0ca0c24e3211, v6.12): a bit per slot set
+	// when a zero-filled folio was swapped out to it instead of being
+	// written. nil before v6.12. Updated with atomic bit operations in
+	// the kernel, outside any lock.
+	zeromap []uint64
+}
+
+// zeromapTest is test_bit(offset, si->zeromap).
+func (k *Kernel) zeromapTest(e SwpEntry) bool {
+	return k.si.zeromap[e/64]&(1<<(e%64)) != 0
+}
+
+// zeromapSet is swap_zeromap_folio_set for an order-0 folio.
+func (k *Kernel) zeromapSet(e SwpEntry) {
+	k.count(OpZeromap, 1)
+	k.si.zeromap[e/64] |= 1 << (e % 64)
+}
+
+// zeromapClear is swap_zeromap_folio_clear (swap_writepage of a non-zero
+// folio) and the clear_bit in swap_range_free.
+func (k *Kernel) zeromapClear(e SwpEntry) {
+	k.count(OpZeromap, 1)
+	k.si.zeromap[e/64] &^= 1 << (e % 64)
+}
+
+// ZeromapHas reports whether e's zeromap bit is set (false before v6.12),
+// without cost, for tests and benchmarks.
+func (k *Kernel) ZeromapHas(e SwpEntry) bool {
+	return k.si.zeromap != nil && k.zeromapTest(e)
 }
 
 // SwapMap returns swap_map[e]: the count in the low bits and SWAP_HAS_CACHE.
@@ -156,8 +185,14 @@ func (k *Kernel) swapcacheClear(e SwpEntry) {
 // waits for SlotCacheSize more frees on its CPU (or a drain), never
 // freed by its own call; a slot cache of one entry stands for no slot
 // cache (direct_free).
+//
+// From v6.15 (0ff67f990bd4) there is no slot cache: the entry is freed at
+// once (swap_entries_free -> swap_range_free), which the model runs as a
+// batch of one without charging the batch's ops.
 func (k *Kernel) freeSwapSlot(e SwpEntry) {
-	k.count(OpFreeSwapSlot, 1)
+	if k.cfg.Kernel.hasSlotCache() {
+		k.count(OpFreeSwapSlot, 1)
+	}
 	if k.cfg.Kernel >= V6_9 {
 		k.zswapInvalidate(e)
 	}
@@ -183,7 +218,9 @@ func (k *Kernel) swapcacheFreeEntries(cpu int) {
 	if len(c.slotsRet) == 0 {
 		return
 	}
-	k.count(OpSlotCacheFlush, len(c.slotsRet))
+	if k.cfg.Kernel.hasSlotCache() {
+		k.count(OpSlotCacheFlush, len(c.slotsRet))
+	}
 	for _, e := range c.slotsRet {
 		k.si.inSlotCache[e] = false
 		k.clusterLock(e)
@@ -196,6 +233,9 @@ func (k *Kernel) swapcacheFreeEntries(cpu int) {
 		// swap_range_free
 		if k.cfg.Kernel == V6_8 {
 			k.zswapInvalidate(e)
+		}
+		if k.si.zeromap != nil {
+			k.zeromapClear(e)
 		}
 		k.zram.slotFreeNotify(k, e)
 	}

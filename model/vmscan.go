@@ -38,8 +38,12 @@ type Reclaim struct {
 	byEnt  bool
 	folio  *Folio
 	Result ReclaimResult
-	// Stored says whether zswap took the page (false: written to zram).
+	// Stored says whether zswap took the page (false: written to zram,
+	// or to the zeromap).
 	Stored bool
+	// Zero says the page was zero-filled and only set its zeromap bit
+	// (v6.12+).
+	Zero bool
 }
 
 // NewReclaim makes a reclaim of the page mapped at addr.
@@ -132,6 +136,20 @@ func (r *Reclaim) step(k *Kernel) {
 		if k.folioFreeSwap(f) {
 			r.putback(k, ReclaimSwapFreed)
 			return
+		}
+		if k.si.zeromap != nil {
+			// swap_writepage from v6.12 (0ca0c24e3211): a zero-filled
+			// folio only sets its zeromap bit; any other clears it so
+			// that an earlier zero write to the slot cannot be read.
+			zero, scanned := zeroFilled(f.data)
+			k.count(OpSameFilledCheck, scanned) // is_folio_zero_filled
+			if zero {
+				k.zeromapSet(f.swap)
+				r.Zero = true
+				r.pc = stepRemoveMapping
+				return
+			}
+			k.zeromapClear(f.swap)
 		}
 		if k.zswapStore(f) {
 			r.Stored = true

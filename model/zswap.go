@@ -354,8 +354,16 @@ func (k *Kernel) zswapStore(f *Folio) bool {
 	en := &z.entries[id]
 	en.offset = uint32(e)
 	en.sum = f.sum
-	v, same, scanned := sameFilled(f.data)
-	k.count(OpSameFilledCheck, scanned)
+	var v uint64
+	same := false
+	if !k.cfg.Kernel.hasZeromap() {
+		// v6.8-v6.11: zswap_is_folio_same_filled; v6.12 removed it
+		// with the zeromap (zero pages never reach zswap; other
+		// same-filled pages are compressed like any page).
+		var scanned int
+		v, same, scanned = sameFilled(f.data)
+		k.count(OpSameFilledCheck, scanned)
+	}
 	if same {
 		en.handle = zsHandle(v)
 	} else {
@@ -458,8 +466,28 @@ func (k *Kernel) ZswapEntryBytes(e SwpEntry) int {
 }
 
 // zswapLoad is the first critical section of zswap_load.
+//
+// From v6.12 swap_read_folio asks the zeromap first
+// (swap_read_folio_zeromap), and zswap_load returns at once when zswap
+// was never enabled since boot (zswap_never_enabled, 0300e17d67c3): the
+// model's zram backend is such a boot.
 func (a *Access) zswapLoad(k *Kernel) {
 	z := k.zs
+	if k.si.zeromap != nil {
+		k.count(OpZeromap, 1)
+		if k.zeromapTest(a.entry) {
+			k.count(OpFillPage, PageSize)
+			clear(a.folio.data)
+			a.folio.sum, a.folio.src = k.zeroHash, contentKey{}
+			a.outcome = "swap_read_folio_zeromap: zero-filled"
+			a.readDone(k)
+			return
+		}
+		if z.disabled {
+			a.pc = stepDeviceRead
+			return
+		}
+	}
 	t, ti := z.tree(k, a.entry)
 	var id uint32
 	switch k.cfg.Kernel {
@@ -589,6 +617,17 @@ func sameFilled(page []byte) (v uint64, ok bool, scanned int) {
 		}
 	}
 	return v, true, len(page)
+}
+
+// zeroFilled is is_folio_zero_filled for one page: whether every word is
+// zero, and how many bytes it read to find out.
+func zeroFilled(page []byte) (ok bool, scanned int) {
+	for i := 0; i < len(page); i += 8 {
+		if binary.LittleEndian.Uint64(page[i:]) != 0 {
+			return false, i + 8
+		}
+	}
+	return true, len(page)
 }
 
 // fillPage writes the word v over page (zswap_fill_page / zram_fill_page).

@@ -116,6 +116,10 @@ func Map(kernel string) (Mapping, error) {
 		sync = model.SyncTick
 		why += ", with the pin (13ddaf26be32, v6.8)"
 	}
+	if !m.Base.HasBypass() {
+		sync = model.SyncFolioLock
+		why += "; " + m.Base.String() + " has no bypass, the swap cache synchronises (f1879e8a0c60)"
+	}
 	if m.Bypass, err = variant(fix, sync, m.Base); err != nil {
 		return m, err
 	}
@@ -125,6 +129,12 @@ func Map(kernel string) (Mapping, error) {
 		return m, fmt.Errorf("kernel %s: no fix takes the swap cache path for every swapin", kernel)
 	}
 	nb := fixes.All()[i]
+	if nb.AppliesTo(m.Base) != nil {
+		// Without a bypass the kernel itself is the swap cache path.
+		m.Swapcache = m.Bypass
+		m.Why = append(m.Why, fmt.Sprintf("path=swapcache: %s: %s has no bypass, so both paths are the kernel's", m.Swapcache, m.Base))
+		return m, nil
+	}
 	if m.Swapcache, err = variant(nb, nb.DefaultSync(), m.Base); err != nil {
 		return m, err
 	}
@@ -133,7 +143,7 @@ func Map(kernel string) (Mapping, error) {
 }
 
 func variant(f *fixes.Fix, sync model.SyncMode, base model.KernelBase) (fixes.Variant, error) {
-	if _, err := f.Hooks(sync); err != nil {
+	if _, err := f.HooksOn(base, sync); err != nil {
 		return fixes.Variant{}, err
 	}
 	return fixes.Variant{Fix: f, Sync: sync, Kernel: base}, nil

@@ -33,15 +33,17 @@ func TestMap(t *testing.T) {
 	for _, tc := range []struct {
 		kernel, bypass, swapcache string
 	}{
-		{"6.18.44-fc-v782", "fix=merged/sync=waitqueue/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
-		{"6.12.0", "fix=merged/sync=waitqueue/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
+		{"6.18.44-fc-v782", "fix=merged/sync=waitqueue/kernel=v6.18", "fix=never-bypass/sync=folio-lock/kernel=v6.18"},
+		{"6.12.0", "fix=merged/sync=waitqueue/kernel=v6.12", "fix=never-bypass/sync=folio-lock/kernel=v6.12"},
+		{"6.11.2", "fix=merged/sync=tick/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
 		{"6.10.3-arch1", "fix=merged/sync=tick/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
 		{"6.9.12", "fix=merged/sync=tick/kernel=v6.9", "fix=never-bypass/sync=folio-lock/kernel=v6.9"},
 		{"6.8.0-45-generic", "fix=non-exclusive/sync=tick/kernel=v6.8", "fix=never-bypass/sync=folio-lock/kernel=v6.8"},
 		{"5.15.0", "fix=non-exclusive/sync=none/kernel=v6.8", "fix=never-bypass/sync=folio-lock/kernel=v6.8"},
-		{"6.19.2", "fix=merged/sync=waitqueue/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
-		// f1879e8a0c60 (v7.0) removed the bypass: the kernel is never-bypass.
-		{"7.1.0", "fix=never-bypass/sync=folio-lock/kernel=v6.10", "fix=never-bypass/sync=folio-lock/kernel=v6.10"},
+		{"6.19.2", "fix=merged/sync=waitqueue/kernel=v6.18", "fix=never-bypass/sync=folio-lock/kernel=v6.18"},
+		// f1879e8a0c60 (v7.0) removed the bypass: both paths are the
+		// kernel's, the merged rule on the swap cache.
+		{"7.1.0", "fix=merged/sync=folio-lock/kernel=v7.0", "fix=merged/sync=folio-lock/kernel=v7.0"},
 	} {
 		m, err := Map(tc.kernel)
 		if err != nil {
@@ -162,12 +164,12 @@ func TestRunRecorded(t *testing.T) {
 			continue
 		}
 		sim++
-		want := "fix=merged/sync=waitqueue/kernel=v6.10/"
+		want := "fix=merged/sync=waitqueue/kernel=v6.18/"
 		if r.Config.Path == probe.PathSwapcache {
-			want = "fix=never-bypass/sync=folio-lock/kernel=v6.10/"
+			want = "fix=never-bypass/sync=folio-lock/kernel=v6.18/"
 		}
 		if r.Bench == Swapout {
-			want = "BenchmarkSwapout/kernel=v6.10/"
+			want = "BenchmarkSwapout/kernel=v6.18/"
 		}
 		if !strings.Contains(r.Sim, want) {
 			t.Errorf("%v simulated as %s, want %s", r.Config, r.Sim, want)
@@ -344,8 +346,8 @@ func TestOutput(t *testing.T) {
 	}
 	for _, want := range []string{
 		"probe: " + subset + " (8 configurations)",
-		"kernel base: v6.10 is the newest modelled base not newer than 6.18",
-		"path=bypass: fix=merged/sync=waitqueue/kernel=v6.10",
+		"kernel base: v6.18 is the newest modelled base not newer than 6.18",
+		"path=bypass: fix=merged/sync=waitqueue/kernel=v6.18",
 		"zram lz4\n  bypass    zero ",
 		"  bypass    text ",
 		"not simulated: no backend zswap+file",
