@@ -145,4 +145,3 @@ func TestBaseConfigErrors(t *testing.T) {
 		}
 	}
 }
-
