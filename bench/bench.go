@@ -247,7 +247,9 @@ type matrix struct {
 func (m Matrix) defaults() (matrix, error) {
 	d := matrix{Matrix: m, dataGiven: len(m.Data) > 0, kernelsGiven: len(m.Kernels) > 0, patternsGiven: len(m.Patterns) > 0}
 	if len(d.Kernels) == 0 {
-		d.Kernels = []string{"v6.8", "v6.9", "v6.10"}
+		for _, kb := range model.KernelBases() {
+			d.Kernels = append(d.Kernels, kb.String())
+		}
 		if m.Short {
 			d.Kernels = []string{"v6.9"}
 		}
@@ -320,7 +322,7 @@ func (m matrix) variants() ([]fixes.Variant, error) {
 	}
 	var vs []fixes.Variant
 	for _, v := range all {
-		if v.Sync == v.Fix.DefaultSync() {
+		if v.Sync == v.Fix.DefaultSyncOn(v.Kernel) {
 			vs = append(vs, v)
 		}
 	}

@@ -57,7 +57,7 @@ type swapoutRun struct {
 
 func newSwapoutRun(s Swapout) (*swapoutRun, error) {
 	base := fixes.Baseline()
-	v := fixes.Variant{Fix: base, Sync: base.DefaultSync(), Kernel: s.Kernel}
+	v := fixes.Variant{Fix: base, Sync: base.DefaultSyncOn(s.Kernel), Kernel: s.Kernel}
 	k, acct, mm, err := newMachine(v, s.Backend, s.Profile, s.Comp, s.Data, s.Seed)
 	if err != nil {
 		return nil, err

@@ -70,6 +70,9 @@ type Options struct {
 	// schedules per scenario from Seed.
 	Walk int
 	Seed uint64
+	// Progress, if set, is called after each variant is checked, with
+	// how many are done and what it was; calls come one at a time.
+	Progress func(done, total int, r *Result)
 }
 
 // Config is the model configuration the explorer uses for a variant.
@@ -112,12 +115,20 @@ func CheckContext(ctx context.Context, o Options) ([]Result, error) {
 	errs := make([]error, len(o.Variants))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex // serialises Progress
+	done := 0
 	for range par {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
 				results[i], errs[i] = checkOne(ctx, o.Variants[i], o)
+				if o.Progress != nil && errs[i] == nil {
+					mu.Lock()
+					done++
+					o.Progress(done, len(o.Variants), &results[i])
+					mu.Unlock()
+				}
 			}
 		}()
 	}

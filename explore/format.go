@@ -117,7 +117,7 @@ func format(results []Result, traces []*Trace, scs []Scenario, b Bounds, elapsed
 	var order []string
 	for i := range results {
 		r := &results[i]
-		if r.Counterexample == nil || perFix && (isControl(r) && !r.Variant.Fix.Control || r.Variant.Sync != r.Variant.Fix.DefaultSync()) {
+		if r.Counterexample == nil || perFix && (isControl(r) && !r.Variant.Fix.Control || r.Variant.Sync != r.Variant.Fix.DefaultSyncOn(r.Variant.Kernel)) {
 			continue
 		}
 		key := r.Variant.String()

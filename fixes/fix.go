@@ -74,7 +74,7 @@ func (f *Fix) AppliesTo(kb model.KernelBase) error {
 	case f.NoBypass:
 		return fmt.Errorf("fix %s on kernel %s: it is %s's own behaviour (f1879e8a0c60 never bypasses the swap cache); run fix=%s on %s", f.Name, kb, kb, Baseline().Name, kb)
 	case f.NeedsBypass:
-		return fmt.Errorf("fix %s on kernel %s: it changes the bypass path, which %s does not have (f1879e8a0c60); it applies to %s", f.Name, kb, kb, joinBases(bypassBases()))
+		return fmt.Errorf("fix %s on kernel %s: it changes the bypass path, which %s does not have (f1879e8a0c60); want a base before it", f.Name, kb, kb)
 	}
 	return nil
 }
@@ -122,23 +122,6 @@ func (f *Fix) HooksOn(kb model.KernelBase, s model.SyncMode) (model.Hooks, error
 	return h, nil
 }
 
-func bypassBases() []model.KernelBase {
-	var bs []model.KernelBase
-	for _, kb := range model.KernelBases() {
-		if kb.HasBypass() {
-			bs = append(bs, kb)
-		}
-	}
-	return bs
-}
-
-func joinBases(bs []model.KernelBase) string {
-	names := make([]string, len(bs))
-	for i, b := range bs {
-		names[i] = b.String()
-	}
-	return strings.Join(names, ", ")
-}
 
 func joinSyncs(ss []model.SyncMode) string {
 	names := make([]string, len(ss))

@@ -376,7 +376,15 @@ func Role(fix, sync string) (baseline, control bool) {
 	if f.Control || sync == model.SyncNone.String() {
 		return false, true
 	}
-	return f.Baseline && (sync == "" || sync == f.DefaultSync().String()), false
+	if !f.Baseline {
+		return false, false
+	}
+	for _, kb := range model.KernelBases() {
+		if sync == "" || sync == f.DefaultSyncOn(kb).String() {
+			return true, false
+		}
+	}
+	return false, false
 }
 
 func keysOf(name string) []string {

@@ -33,7 +33,9 @@ type Report struct {
 	// Answer is the summary the report opens with (Answer.Lines):
 	// which fix, at what cost, and why.
 	Answer []string
-	Setup  Setup
+	// Bases is the kernel-bases section, already rendered lines.
+	Bases []string
+	Setup Setup
 	// Verdicts is the explorer's output, already rendered.
 	Verdicts   string
 	Comparison *Comparison
@@ -77,6 +79,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	if len(r.Answer) > 0 {
 		section("Answer")
 		for _, l := range r.Answer {
+			b.WriteString(l + "\n")
+		}
+	}
+	if len(r.Bases) > 0 {
+		section("Kernel bases")
+		for _, l := range r.Bases {
 			b.WriteString(l + "\n")
 		}
 	}
@@ -163,6 +171,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("# " + title + "\n")
 	if len(r.Answer) > 0 {
 		b.WriteString("\n## Answer\n\n```\n" + strings.Join(r.Answer, "\n") + "\n```\n")
+	}
+	if len(r.Bases) > 0 {
+		b.WriteString("\n## Kernel bases\n\n```\n" + strings.Join(r.Bases, "\n") + "\n```\n")
 	}
 	if lines := r.Setup.lines(); len(lines) > 0 {
 		b.WriteString("\n## Method\n\n")

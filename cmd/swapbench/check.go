@@ -17,7 +17,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", stderr)
 	fixF := fs.String("fix", "", "comma-separated fixes (default all): "+strings.Join(fixes.Names(), ", "))
 	syncF := fs.String("sync", "", "comma-separated sync modes (default each fix's own): none, tick, waitqueue, folio-lock")
-	kernelF := fs.String("kernel", "", "comma-separated kernel bases (default all): v6.8, v6.9, v6.10")
+	kernelF := fs.String("kernel", "", "comma-separated kernel bases (default all): "+joinBases())
 	scenarioF := fs.String("scenario", "", "comma-separated scenarios (default all): "+strings.Join(explore.ScenarioNames(), ", "))
 	depth := fs.Int("depth", explore.DefaultBounds.Depth, "most steps in one schedule")
 	ticks := fs.Int("ticks", explore.DefaultBounds.Ticks, "most jiffies that may pass in one schedule")
@@ -56,7 +56,16 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	start := time.Now()
+	if isTerminal(stderr) {
+		opts.Progress = func(done, total int, r *explore.Result) {
+			fmt.Fprintf(stderr, "\r\033[Kcheck: %d/%d configurations ETA %s: %s %s", done, total,
+				etaOf(time.Since(start), done, total), r.Variant, r.Verdict)
+		}
+	}
 	results, err := explore.Check(opts)
+	if opts.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
 	var limit *explore.LimitError
 	if errors.As(err, &limit) {
 		return usageError{err}
@@ -161,4 +170,13 @@ func splitList(s string) []string {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	return parts
+}
+
+// etaOf estimates the time left from the time spent on done of total
+// equal-weight items.
+func etaOf(spent time.Duration, done, total int) string {
+	if done == 0 {
+		return "?"
+	}
+	return (spent / time.Duration(done) * time.Duration(total-done)).Round(time.Second).String()
 }

@@ -123,6 +123,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) (err error) {
 		r.Answer = []string{"No answer: " + err.Error()}
 		fmt.Fprintln(stderr, "no answer:", err)
 	}
+	if r.Bases, err = basesSection(set); err != nil {
+		return err
+	}
 	plotDir := filepath.Join(*outDir, "plots")
 	if err := os.MkdirAll(plotDir, 0o755); err != nil {
 		return fmt.Errorf("plots %s: %w", plotDir, err)

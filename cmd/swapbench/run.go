@@ -50,7 +50,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	o := defaultRunOptions()
 	fs.StringVar(&o.fix, "fix", "", "comma-separated fixes (default all)")
 	fs.StringVar(&o.sync, "sync", "", "comma-separated sync modes (default each fix's own): none, tick, waitqueue, folio-lock")
-	fs.StringVar(&o.kernel, "kernel", "", "comma-separated kernel bases (default v6.8,v6.9,v6.10)")
+	fs.StringVar(&o.kernel, "kernel", "", "comma-separated kernel bases (default all): "+joinBases())
 	fs.StringVar(&o.backend, "backend", "", "comma-separated backends (default zswap+zram,zram)")
 	fs.StringVar(&o.comp, "comp", "", "comma-separated codecs (default lz4)")
 	fs.StringVar(&o.data, "data", "", "comma-separated data classes, or corpus:FILE (default zero,text,anon-mix); the ZswapIndex benchmarks, which store no data, run only when -data is not given")
