@@ -122,7 +122,6 @@ func (f *Fix) HooksOn(kb model.KernelBase, s model.SyncMode) (model.Hooks, error
 	return h, nil
 }
 
-
 func joinSyncs(ss []model.SyncMode) string {
 	names := make([]string, len(ss))
 	for i, s := range ss {
