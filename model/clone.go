@@ -7,7 +7,11 @@ import "slices"
 // the start. Codec contexts, the content generator and the accounter are
 // shared: they hold no state between steps.
 func (k *Kernel) Clone(actors []Actor) (*Kernel, []Actor) {
+	// Both sides get new epochs: neither owns the buffers they now
+	// share (folio bytes, zsmalloc regions), so the first write copies.
+	k.epoch = epochs.Add(1)
 	c := *k
+	c.epoch = epochs.Add(1)
 	c.si.swapMap = slices.Clone(k.si.swapMap)
 	c.si.inSlotCache = slices.Clone(k.si.inSlotCache)
 	c.si.used.levels = make([][]uint64, len(k.si.used.levels))
@@ -40,9 +44,8 @@ func (k *Kernel) Clone(actors []Actor) (*Kernel, []Actor) {
 			continue
 		}
 		nf := *f
-		nf.data = nil // a freed folio's bytes are garbage; folioAlloc remakes them
-		if !f.freed {
-			nf.data = slices.Clone(f.data)
+		if f.freed {
+			nf.data = nil // a freed folio's bytes are garbage; folioAlloc remakes them
 		}
 		nf.maps = make([]rmap, len(f.maps))
 		for j, m := range f.maps {
@@ -115,15 +118,17 @@ func (z *zswap) clone() *zswap {
 	return &c
 }
 
-func (p zsPool) clone() zsPool {
-	c := p
+// clone shares the regions' bytes with p: both get new epochs, so
+// whichever writes a region first copies it (zsWrite).
+func (p *zsPool) clone() zsPool {
+	p.epoch = epochs.Add(1)
+	c := *p
+	c.epoch = epochs.Add(1)
 	c.classes = slices.Clone(p.classes)
 	for i := range p.classes {
 		cl := &c.classes[i]
-		cl.regions = make([][]byte, len(p.classes[i].regions))
-		for j, r := range p.classes[i].regions {
-			cl.regions[j] = slices.Clone(r)
-		}
+		cl.regions = slices.Clone(p.classes[i].regions)
+		cl.owner = slices.Clone(p.classes[i].owner)
 		cl.free = slices.Clone(p.classes[i].free)
 	}
 	return c

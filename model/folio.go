@@ -28,6 +28,9 @@ type Folio struct {
 	// entry being read on the bypass path.
 	swap SwpEntry
 	data []byte
+	// dataEpoch is the epoch of the kernel that owns data; a clone
+	// shares data until one side writes (Kernel.pageData).
+	dataEpoch uint64
 	// sum is the oracle's hash of what data should hold, carried with
 	// the bytes wherever they are copied (zswap entry, zram slot).
 	sum uint64
@@ -80,13 +83,13 @@ func (k *Kernel) folioAlloc() *Folio {
 	if n := len(k.freeFolios); n > 0 {
 		f = k.folios[k.freeFolios[n-1]]
 		k.freeFolios = k.freeFolios[:n-1]
-		data, maps := f.data, f.maps[:0]
+		data, maps, epoch := f.data, f.maps[:0], f.dataEpoch
 		if data == nil {
-			data = make([]byte, PageSize)
+			data, epoch = make([]byte, PageSize), k.epoch
 		}
-		*f = Folio{pfn: f.pfn, data: data, maps: maps}
+		*f = Folio{pfn: f.pfn, data: data, dataEpoch: epoch, maps: maps}
 	} else {
-		f = &Folio{pfn: PFN(len(k.folios)), data: make([]byte, PageSize)}
+		f = &Folio{pfn: PFN(len(k.folios)), data: make([]byte, PageSize), dataEpoch: k.epoch}
 		k.folios = append(k.folios, f)
 	}
 	f.ref = 1
@@ -244,3 +247,15 @@ func (k *Kernel) folioPutbackLRU(f *Folio) {
 
 // folioMarkDirty is folio_mark_dirty.
 func (k *Kernel) folioMarkDirty(f *Folio) { f.set(PGdirty) }
+
+// pageData returns f's bytes for writing. After a Clone the two kernels
+// share every folio's bytes; the first to write a folio copies them
+// (copy on write: the explorer clones at every branch, and most branches
+// write few pages).
+func (k *Kernel) pageData(f *Folio) []byte {
+	if f.dataEpoch != k.epoch {
+		f.data = append(make([]byte, 0, PageSize), f.data...)
+		f.dataEpoch = k.epoch
+	}
+	return f.data
+}

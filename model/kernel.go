@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"hash/maphash"
+	"sync/atomic"
 
 	"github.com/swapbench/swapbench/model/codec"
 )
@@ -47,7 +48,13 @@ type Kernel struct {
 	scratch    []byte
 	violations []Violation
 	nextActor  int
+	// epoch names this kernel as the owner of copy-on-write buffers
+	// (folio bytes, zsmalloc regions); Clone gives both sides new ones.
+	epoch uint64
 }
+
+// epochs hands out kernel epochs, unique in the process.
+var epochs atomic.Uint64
 
 // cpuState is the per-CPU state: slot free batch, lru_add batch,
 // compressor contexts and their scratch buffer.
@@ -97,6 +104,7 @@ func NewKernel(cfg Config) (*Kernel, error) {
 		hashSeed: maphash.MakeSeed(),
 		scratch:  make([]byte, PageSize),
 		folios:   []*Folio{nil},
+		epoch:    epochs.Add(1),
 	}
 	k.zeroHash = k.hashPage(make([]byte, PageSize))
 	k.si = swapInfo{
@@ -227,7 +235,7 @@ func (k *Kernel) StorePage(mm *MM, addr uint64, data []byte) error {
 	if _, same, _ := sameFilled(data); k.cfg.RegenerateContent && !same {
 		return fmt.Errorf("page %d: with RegenerateContent only same-filled pages can be stored (others cannot be regenerated)", addr)
 	}
-	copy(f.data, data)
+	copy(k.pageData(f), data)
 	f.src = contentKey{}
 	mm.pages[addr].version++
 	mm.pages[addr].hash = k.hashPage(f.data)

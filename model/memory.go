@@ -572,7 +572,7 @@ func (a *Access) anonFault(k *Kernel) {
 		return
 	}
 	f := k.folioAlloc()
-	clear(f.data)
+	clear(k.pageData(f))
 	f.sum = k.zeroHash
 	f.set(PGuptodate | PGswapbacked | PGanonExclusive)
 	k.folioAddLRU(f)

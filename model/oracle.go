@@ -105,7 +105,7 @@ func (k *Kernel) writePage(mm *MM, addr uint64, f *Folio) {
 	ps := &mm.pages[addr]
 	ps.version++
 	f.src = contentKey{uint64(mm.id)<<40 | addr, ps.version}
-	k.content.Fill(f.data, f.src.page, f.src.version)
+	k.content.Fill(k.pageData(f), f.src.page, f.src.version)
 	ps.hash = k.hashPage(f.data)
 	f.sum = ps.hash
 	k.count(OpCopyPage, PageSize)

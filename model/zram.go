@@ -59,7 +59,7 @@ func (z *zram) slotLock(k *Kernel, e SwpEntry) { k.count(OpZramSlotLock, int(e))
 func (z *zram) read(k *Kernel, e SwpEntry, f *Folio) {
 	z.slotLock(k, e)
 	s := z.peek(e)
-	dst := f.data
+	dst := k.pageData(f)
 	f.sum = s.sum
 	f.src = contentKey{}
 	switch {

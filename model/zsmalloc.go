@@ -23,6 +23,9 @@ type zsPool struct {
 	// regenerate stores each object's content key instead of its bytes
 	// (Config.RegenerateContent); the class sizes are still accounted.
 	regenerate bool
+	// epoch owns the regions tagged with it; a clone shares the rest
+	// until it writes them (copy on write, as the folio bytes).
+	epoch uint64
 }
 
 // zsKeyBytes is an object's storage under Config.RegenerateContent: its
@@ -43,6 +46,7 @@ type zsClass struct {
 	size    int // the class size: what the object costs the pool
 	stride  int // the bytes stored per object: size, or zsKeyBytes
 	regions [][]byte
+	owner   []uint64 // the pool epoch that owns each region
 	free    []uint32
 	next    uint32
 }
@@ -83,11 +87,22 @@ func (p *zsPool) malloc(size int) zsHandle {
 		per := uint32(zsRegionBytes / c.stride)
 		if int(slot/per) >= len(c.regions) {
 			c.regions = append(c.regions, make([]byte, zsRegionBytes))
+			c.owner = append(c.owner, p.epoch)
 		}
 	}
 	p.totalBytes += int64(c.size)
 	p.objects++
 	return zsHandle(uint64(ci)<<56 | uint64(slot))
+}
+
+// own makes the region holding h this pool's own before a write.
+func (p *zsPool) own(h zsHandle) {
+	c := &p.classes[p.classIdx[h>>56]-1]
+	r := uint32(h) / uint32(zsRegionBytes/c.stride)
+	if c.owner[r] != p.epoch {
+		c.regions[r] = append(make([]byte, 0, zsRegionBytes), c.regions[r]...)
+		c.owner[r] = p.epoch
+	}
 }
 
 // obj returns the object's storage (its class size, or zsKeyBytes).
@@ -101,6 +116,7 @@ func (p *zsPool) obj(h zsHandle) []byte {
 
 // zsWrite fills object h with out, the compressed (or raw) bytes of f.
 func (k *Kernel) zsWrite(p *zsPool, h zsHandle, out []byte, f *Folio) {
+	p.own(h)
 	obj := p.obj(h)
 	if !p.regenerate {
 		copy(obj, out)
@@ -121,13 +137,13 @@ func (k *Kernel) zsRead(p *zsPool, h zsHandle, n int, f *Folio, c codec.Codec) e
 	switch {
 	case p.regenerate:
 		f.src = contentKey{binary.LittleEndian.Uint64(obj), binary.LittleEndian.Uint64(obj[8:])}
-		k.content.Fill(f.data, f.src.page, f.src.version)
+		k.content.Fill(k.pageData(f), f.src.page, f.src.version)
 		return nil
 	case c == nil:
-		copy(f.data, obj[:n])
+		copy(k.pageData(f), obj[:n])
 		return nil
 	}
-	return c.Decompress(f.data, obj[:n])
+	return c.Decompress(k.pageData(f), obj[:n])
 }
 
 // free is zs_free.

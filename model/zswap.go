@@ -434,7 +434,7 @@ func (k *Kernel) zswapDecompress(ref zswapRef, f *Folio) {
 	en := &z.entries[ref.id]
 	if !en.live || en.gen != ref.gen {
 		k.violate(Violation{Kind: UseAfterFree, Entry: f.swap, Detail: "zswap_decompress of a freed zswap entry"})
-		fillPage(f.data, 0x6b6b6b6b6b6b6b6b) // POISON_FREE
+		fillPage(k.pageData(f), 0x6b6b6b6b6b6b6b6b) // POISON_FREE
 		f.sum = k.hashPage(f.data)
 		return
 	}
@@ -442,7 +442,7 @@ func (k *Kernel) zswapDecompress(ref zswapRef, f *Folio) {
 	f.src = contentKey{}
 	if en.length == 0 {
 		k.count(OpFillPage, PageSize)
-		fillPage(f.data, uint64(en.handle))
+		fillPage(k.pageData(f), uint64(en.handle))
 		return
 	}
 	k.count(OpDecompress, int(en.length))
@@ -477,7 +477,7 @@ func (a *Access) zswapLoad(k *Kernel) {
 		k.count(OpZeromap, 1)
 		if k.zeromapTest(a.entry) {
 			k.count(OpFillPage, PageSize)
-			clear(a.folio.data)
+			clear(k.pageData(a.folio))
 			a.folio.sum, a.folio.src = k.zeroHash, contentKey{}
 			a.outcome = "swap_read_folio_zeromap: zero-filled"
 			a.readDone(k)
