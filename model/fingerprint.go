@@ -52,7 +52,12 @@ func (k *Kernel) Fingerprint(h *maphash.Hash, actors []Actor) {
 			u(uint64(en.gen))
 		}
 	}
-	u(uint64(z.lruHead)<<32 | uint64(z.lruTail))
+	// The whole LRU order, not just its ends: each shrinker rotation
+	// makes the next-oldest entry the tail.
+	for id := z.lruHead; id != 0; id = z.entries[id].lruNext {
+		u(uint64(id))
+	}
+	u(0)
 	u(uint64(z.stored))
 	for ci, ch := range k.zram.chunks {
 		for i := range ch {
@@ -137,6 +142,9 @@ func (a *Access) fingerprint(u func(uint64)) {
 	u(a.wqGen)
 	u(a.ra.next<<32 | a.ra.end<<1 | boolBit(a.ra.active, 0) | boolBit(a.raDone, 63))
 	u(uint64(a.ra.entry))
+	// Inside the readahead loop a.entry is a neighbour's entry, read from
+	// its PTE when the loop moved on; that PTE may have changed since.
+	u(uint64(a.entry))
 }
 
 func (r *Reclaim) fingerprint(u func(uint64)) {
