@@ -122,6 +122,11 @@ var ErrNoFit = errors.New("fit: no pair of configurations to difference; want by
 
 // FitOptions extend FitProfile.
 type FitOptions struct {
+	// SwapTable says the kernel's swap cache is the swap table (v6.18
+	// and later, 3f036ad8b978): the swap cache path's add is charged to
+	// swap_table_add, the op the model charges on that base, instead of
+	// the xarray's swap_cache_add.
+	SwapTable bool
 	// Simulate, if set, is the simulator: the modelled kernel time per
 	// page (kernel-ns/op) of the probe configuration c under profile p,
 	// for bench BenchSwapin or BenchSwapout (c.Path is empty for a
@@ -141,7 +146,7 @@ func compressible(data string) bool { return data != "zero" && data != "random" 
 // FitProfile fits kernel costs from probe results, starting from base
 // (which it copies), named name; kernel names the kernel in every source.
 //
-//   - swap_cache_add: median over configurations on zram (with or without
+//   - swap_cache_add (swap_table_add with opts.SwapTable): median over configurations on zram (with or without
 //     zswap) of swapin(path=swapcache) minus swapin(path=bypass). The timed swapcache path adds the folio to
 //     the swap cache but does not delete it (the child still holds the
 //     entry), so the whole difference is charged to the add.
@@ -203,9 +208,13 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 	}
 	if len(diffs) > 0 {
 		m := Median(diffs)
-		p.Ops[model.OpSwapCacheAdd] = cost.Charge{Base: clamp(m), Source: fmt.Sprintf(
+		op := model.OpSwapCacheAdd
+		if opts.SwapTable {
+			op = model.OpSwapTableAdd
+		}
+		p.Ops[op] = cost.Charge{Base: clamp(m), Source: fmt.Sprintf(
 			"measured: swapbench probe on %s, median over %d configurations of swapin(path=swapcache) - swapin(path=bypass) = %.0fns; the timed swap cache path adds but does not delete (a child holds the entry), so all of it is charged here", kernel, len(diffs), m)}
-		f.fitted("op swap_cache_add", BenchSwapin, pairs...)
+		f.fitted("op "+op.String(), BenchSwapin, pairs...)
 	}
 
 	// zram device read overhead, then per-codec fits on zram.

@@ -216,6 +216,20 @@ func Simulator(kernel, dir string, seed uint64) (func(p *cost.Profile, bench str
 	return newSims(m, dir, seed).ns, nil
 }
 
+// FitOptions are probe.FitProfile's options for the kernel named by
+// uname -r: the simulator (Simulator) and the base's swap cache ops.
+func FitOptions(kernel, dir string, seed uint64) (probe.FitOptions, error) {
+	m, err := Map(kernel)
+	if err != nil {
+		return probe.FitOptions{}, err
+	}
+	return fitOptions(m, newSims(m, dir, seed)), nil
+}
+
+func fitOptions(m Mapping, s *sims) probe.FitOptions {
+	return probe.FitOptions{Simulate: s.ns, SwapTable: m.Base >= model.V6_18}
+}
+
 func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s

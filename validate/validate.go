@@ -318,7 +318,7 @@ func Run(ctx context.Context, in *Input, opts Options) (*Report, error) {
 // the simulator) of results. Results with nothing to fit leave every
 // number the base's.
 func refit(in *Input, results []*probe.Result, s *sims) (*cost.Profile, error) {
-	f, err := probe.FitProfile(results, in.Base, "probe-"+in.Kernel, in.Kernel, probe.FitOptions{Simulate: s.ns})
+	f, err := probe.FitProfile(results, in.Base, "probe-"+in.Kernel, in.Kernel, fitOptions(s.m, s))
 	if errors.Is(err, probe.ErrNoFit) {
 		return in.Base, nil
 	}

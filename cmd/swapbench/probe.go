@@ -267,12 +267,12 @@ func probeRefit(file, profOut string, base *cost.Profile, stdout, stderr io.Writ
 // simulator cannot map leaves them at the base profile's, said on
 // stderr.
 func fitOptions(kernel, dir string, seed uint64, stderr io.Writer) probe.FitOptions {
-	sim, err := validate.Simulator(kernel, dir, seed)
+	o, err := validate.FitOptions(kernel, dir, seed)
 	if err != nil {
 		fmt.Fprintf(stderr, "# probe: do_swap_page and try_to_unmap_one keep the base profile's costs: %v\n", err)
 		return probe.FitOptions{}
 	}
-	return probe.FitOptions{Simulate: sim}
+	return o
 }
 
 // probeSavePartial keeps what an interrupted or failed probe completed:

@@ -52,7 +52,9 @@ func TestProbeRestoreNoJournal(t *testing.T) {
 	}
 }
 
-// TestProbeFit refits the recorded run in probe/testdata without root.
+// TestProbeFit refits the recorded run in probe/testdata without root. The
+// kernel is 6.18, whose swap cache is the swap table: the swap cache
+// path's add is fitted as swap_table_add.
 func TestProbeFit(t *testing.T) {
 	prof := filepath.Join(t.TempDir(), "fitted.profile")
 	var out, errb bytes.Buffer
@@ -63,7 +65,7 @@ func TestProbeFit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"profile probe-6.18.44-fc-v782\n", "op swap_cache_add base=489.125 per=0 source=\"measured: swapbench probe on 6.18.44-fc-v782"} {
+	for _, want := range []string{"profile probe-6.18.44-fc-v782\n", "op swap_table_add base=489.125 per=0 source=\"measured: swapbench probe on 6.18.44-fc-v782"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("fitted profile lacks %q", want)
 		}
