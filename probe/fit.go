@@ -127,6 +127,11 @@ type FitOptions struct {
 	// swap_table_add, the op the model charges on that base, instead of
 	// the xarray's swap_cache_add.
 	SwapTable bool
+	// Zeromap says zero pages go to the swap zeromap (v6.12 and later,
+	// 0ca0c24e3211), as the model then has them: a zero page-out writes
+	// nothing, so the codec compress lines, fitted against it, hold
+	// zram's whole write path, and device_write is charged there.
+	Zeromap bool
 	// Simulate, if set, is the simulator: the modelled kernel time per
 	// page (kernel-ns/op) of the probe configuration c under profile p,
 	// for bench BenchSwapin or BenchSwapout (c.Path is empty for a
@@ -238,6 +243,7 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 			"measured: swapbench probe on %s, median over %d zram algorithms of bypass swapin(data=random, stored as-is) - swapin(data=zero, no device I/O) = %.0fns: bio, zram slot lookup and a 4 KiB copy", kernel, len(reads), m)}
 		f.fitted("op device_read", BenchSwapin, readFrom...)
 	}
+	var writeFrom []Config
 	for _, c := range comps {
 		var xs, ys, xo, yo []float64
 		var used []string
@@ -276,8 +282,17 @@ func FitProfile(results []*Result, base *cost.Profile, name, kernel string, opts
 			cc.Compress = cost.Charge{Base: clamp(b), Per: clamp(per), Source: fmt.Sprintf(
 				"measured: swapbench probe on %s, zram comp=%s MADV_PAGEOUT per page(data) - (zero) fitted against zram compressed bytes/page over data=%s (%s); includes zram's write path", kernel, c, what, pts(xo, yo))}
 			f.fitted("codec "+c+" compress", BenchSwapout, outFrom...)
+			writeFrom = append(writeFrom, outFrom...)
 		}
 		p.Codecs[c] = cc
+	}
+	if opts.Zeromap && len(writeFrom) > 0 {
+		// Against a zeromap zero page-out, which writes nothing, the
+		// compress lines took in zram's write path: charging
+		// device_write too would count it twice.
+		p.Ops[model.OpDeviceWrite] = cost.Charge{Source: fmt.Sprintf(
+			"measured: swapbench probe on %s: inside the fitted codec compress lines (page-out against a zero page, which the swap zeromap writes nowhere)", kernel)}
+		f.fitted("op device_write", BenchSwapout, writeFrom...)
 	}
 
 	// zswap in front of zram minus zram alone, same codec and data.

@@ -207,3 +207,34 @@ func TestFitBase(t *testing.T) {
 		t.Errorf("a broken simulator: %v", err)
 	}
 }
+
+// TestFitNewBases: on a kernel whose swap cache is the swap table the
+// swap cache path's add is fitted as swap_table_add (swap_cache_add keeps
+// the base's), and with the zeromap device_write goes into the compress
+// lines (0, said so).
+func TestFitNewBases(t *testing.T) {
+	rs, err := ReadResults(read(t, "probe-run.txt"), "probe-run.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := cost.Lookup("x86-2024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := FitProfile(rs, base, "probe-test", "6.18.44-fc-v782", FitOptions{SwapTable: true, Zeromap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Profile.Ops[model.OpSwapTableAdd]; math.Abs(c.Base-489.125) > 0.01 || !strings.HasPrefix(c.Source, "measured:") {
+		t.Errorf("swap_table_add = %+v, want the measured 489.125", c)
+	}
+	if c, b := f.Profile.Ops[model.OpSwapCacheAdd], base.Ops[model.OpSwapCacheAdd]; c != b {
+		t.Errorf("swap_cache_add = %+v, want the base's %+v", c, b)
+	}
+	if c := f.Profile.Ops[model.OpDeviceWrite]; c.Base != 0 || c.Per != 0 || !strings.Contains(c.Source, "inside the fitted codec compress lines") {
+		t.Errorf("device_write = %+v, want 0, charged in the compress lines", c)
+	}
+	if !slices.Contains(f.Fitted, "op device_write") || !slices.Contains(f.Fitted, "op swap_table_add") {
+		t.Errorf("fitted %v, want op device_write and op swap_table_add", f.Fitted)
+	}
+}

@@ -227,7 +227,7 @@ func FitOptions(kernel, dir string, seed uint64) (probe.FitOptions, error) {
 }
 
 func fitOptions(m Mapping, s *sims) probe.FitOptions {
-	return probe.FitOptions{Simulate: s.ns, SwapTable: m.Base >= model.V6_18}
+	return probe.FitOptions{Simulate: s.ns, SwapTable: m.Base >= model.V6_18, Zeromap: m.Base >= model.V6_12}
 }
 
 func shorten(s string, n int) string {
