@@ -173,7 +173,12 @@ func Cases(mx Matrix) ([]runner.Case, error) {
 		if err != nil {
 			return nil, err
 		}
-		pvs = append(slices.Clone(vs), more...)
+		pvs = slices.Clone(vs)
+		for _, v := range more {
+			if !slices.Contains(pvs, v) { // from v6.12 the wait queue is the default
+				pvs = append(pvs, v)
+			}
+		}
 	}
 	for _, v := range pvs {
 		for _, comp := range swapinComps {

@@ -182,7 +182,7 @@ type Actor interface {
 	Err() error
 
 	step(k *Kernel)
-	fingerprint(u func(uint64))
+	fingerprint(w *fpWriter)
 }
 
 // actorBase is what every actor has.

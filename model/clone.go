@@ -38,20 +38,33 @@ func (k *Kernel) Clone(actors []Actor) (*Kernel, []Actor) {
 		}
 		return c.mms[mm.id]
 	}
+	// One allocation for the folios and one for their reverse maps, not
+	// one each: the explorer clones at every branch.
 	c.folios = make([]*Folio, len(k.folios))
+	backing := make([]Folio, len(k.folios))
+	nmaps := 0
+	for _, f := range k.folios {
+		if f != nil {
+			nmaps += len(f.maps)
+		}
+	}
+	maps := make([]rmap, nmaps)
 	for i, f := range k.folios {
 		if f == nil {
 			continue
 		}
-		nf := *f
+		nf := &backing[i]
+		*nf = *f
 		if f.freed {
 			nf.data = nil // a freed folio's bytes are garbage; folioAlloc remakes them
 		}
-		nf.maps = make([]rmap, len(f.maps))
+		n := len(f.maps)
+		nf.maps = maps[:n:n] // full: an append reallocates, never overwrites the next folio's
+		maps = maps[n:]
 		for j, m := range f.maps {
 			nf.maps[j] = rmap{mmOf(m.mm), m.addr}
 		}
-		c.folios[i] = &nf
+		c.folios[i] = nf
 	}
 	folioOf := func(f *Folio) *Folio {
 		if f == nil {

@@ -122,8 +122,8 @@ func scaleChild(job string) {
 		if err := k.Run(a); err != nil {
 			panic(err)
 		}
-		if !a.ZswapHit || a.LastPath != model.PathBypass {
-			res.Violation = fmt.Sprintf("page %d: zswap hit %v via %v, want a zswap hit via bypass", addr, a.ZswapHit, a.LastPath)
+		if want := wantPath(kb); !a.ZswapHit || a.LastPath != want {
+			res.Violation = fmt.Sprintf("page %d: zswap hit %v via %v, want a zswap hit via %v", addr, a.ZswapHit, a.LastPath, want)
 		}
 		if err := k.Run(k.NewZapper("zap", 0, mm, addr)); err != nil {
 			panic(err)

@@ -174,7 +174,7 @@ func barOf(x report.Summary, multiSync map[string]bool) (group, series string, b
 	if multiSync[x.Key("fix")] {
 		series += "/" + x.Key("sync")
 	}
-	baseline, control := Role(x.Key("fix"), x.Key("sync"))
+	baseline, control := Role(x.Key("fix"), x.Key("sync"), x.Key("kernel"))
 	if control {
 		series += " (control)"
 	}
@@ -222,7 +222,7 @@ func latencyFigure(lats []*report.Latency, filter string) (*Figure, error) {
 			vals = append(vals, v)
 		}
 		name := strings.Join(vals, "/")
-		switch isBase, control := Role(nameKey(l.Name, "fix"), nameKey(l.Name, "sync")); {
+		switch isBase, control := Role(nameKey(l.Name, "fix"), nameKey(l.Name, "sync"), nameKey(l.Name, "kernel")); {
 		case isBase:
 			name += " (baseline)"
 			first = i
@@ -364,11 +364,12 @@ func configs(sums []report.Summary, free ...string) []config {
 	return out
 }
 
-// Role tells the baseline variant (the Baseline fix at the sync mode it
-// went in with) and the controls (a Control fix, or any fix without the
-// pin, sync=none: what 13ddaf26be32 prevents) from the proposals. A fix
-// the registry does not know is neither.
-func Role(fix, sync string) (baseline, control bool) {
+// Role tells the baseline variant (the Baseline fix at its default sync
+// mode on kernel, or at the one it went in with when kernel is empty or
+// unknown) and the controls (a Control fix, or any fix without the pin,
+// sync=none: what 13ddaf26be32 prevents) from the proposals. A fix the
+// registry does not know is neither.
+func Role(fix, sync, kernel string) (baseline, control bool) {
 	f, err := fixes.Lookup(fix)
 	if err != nil {
 		return false, false
@@ -376,15 +377,11 @@ func Role(fix, sync string) (baseline, control bool) {
 	if f.Control || sync == model.SyncNone.String() {
 		return false, true
 	}
-	if !f.Baseline {
-		return false, false
+	want := f.DefaultSync()
+	if kb, err := model.ParseKernelBase(kernel); err == nil {
+		want = f.DefaultSyncOn(kb)
 	}
-	for _, kb := range model.KernelBases() {
-		if sync == "" || sync == f.DefaultSyncOn(kb).String() {
-			return true, false
-		}
-	}
-	return false, false
+	return f.Baseline && (sync == "" || sync == want.String()), false
 }
 
 func keysOf(name string) []string {

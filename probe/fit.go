@@ -140,7 +140,7 @@ type FitOptions struct {
 	// shows: do_swap_page from the zero-page bypass swapins and
 	// try_to_unmap_one from the zero-page page-outs. The probe package
 	// does not import the simulator; cmd/swapbench passes
-	// validate.Simulator. Without it those costs stay the base profile's.
+	// validate.FitOptions. Without it those costs stay the base profile's.
 	Simulate func(p *cost.Profile, bench string, c Config) (ns float64, err error)
 }
 

@@ -42,7 +42,7 @@ func dropsRow(r *Row) func(probe.Config) bool {
 func TestLeaveOneOutRecorded(t *testing.T) {
 	rep := runInput(t, recorded)
 	in := rep.In
-	sim, err := Simulator(in.Kernel, filepath.Dir(recorded), in.Seed)
+	fitOpts, err := FitOptions(in.Kernel, filepath.Dir(recorded), in.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +60,11 @@ func TestLeaveOneOutRecorded(t *testing.T) {
 		if got := len(in.Results) - len(rest); got != map[string]int{Swapin: 1, Swapout: 2}[r.Bench] {
 			t.Fatalf("%s %v: %d results dropped", r.Bench, r.Config, got)
 		}
-		fit, err := probe.FitProfile(rest, base, "loo", in.Kernel, probe.FitOptions{Simulate: sim})
+		fit, err := probe.FitProfile(rest, base, "loo", in.Kernel, fitOpts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := sim(fit.Profile, r.Bench, r.Config)
+		want, err := fitOpts.Simulate(fit.Profile, r.Bench, r.Config)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,11 +112,11 @@ func TestLeaveOutNothingFed(t *testing.T) {
 			fed[key] = true
 		}
 	}
-	sim, err := Simulator(in.Kernel, filepath.Dir(recorded), in.Seed)
+	fitOpts, err := FitOptions(in.Kernel, filepath.Dir(recorded), in.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := probe.FitOptions{Simulate: sim}
+	opts := fitOpts
 	all, err := probe.FitProfile(in.Results, in.Base, "all", in.Kernel, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestLeaveOutNothingFed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := sim(f.Profile, r.Bench, r.Config); err != nil || got != r.Predicted {
+		if got, err := fitOpts.Simulate(f.Profile, r.Bench, r.Config); err != nil || got != r.Predicted {
 			t.Errorf("without %s, %v's held-out prediction is %.3f (%v), want %.3f", x.Key(), r.Config, got, err, r.Predicted)
 		}
 	}

@@ -202,22 +202,12 @@ func (m Mapping) body(bench string, c probe.Config, be model.Backend, data strin
 	return s.Name(), s.Run
 }
 
-// Simulator is the simulator as probe.FitOptions.Simulate wants it: the
-// modelled kernel time per page of a probe configuration under a
-// profile, mapped as Map maps the kernel named by uname -r, memoized
-// (see sims). A configuration the simulator cannot run is an error
-// wrapping probe.ErrNotSimulated; a corpus named relatively is looked
-// for in dir.
-func Simulator(kernel, dir string, seed uint64) (func(p *cost.Profile, bench string, c probe.Config) (float64, error), error) {
-	m, err := Map(kernel)
-	if err != nil {
-		return nil, err
-	}
-	return newSims(m, dir, seed).ns, nil
-}
-
 // FitOptions are probe.FitProfile's options for the kernel named by
-// uname -r: the simulator (Simulator) and the base's swap cache ops.
+// uname -r, mapped as Map maps it: the simulator (the modelled kernel
+// time per page of a probe configuration under a profile, memoized, see
+// sims; a configuration it cannot run is an error wrapping
+// probe.ErrNotSimulated; a corpus named relatively is looked for in dir)
+// and what the base says about the swap cache and zero pages.
 func FitOptions(kernel, dir string, seed uint64) (probe.FitOptions, error) {
 	m, err := Map(kernel)
 	if err != nil {

@@ -373,7 +373,7 @@ func TestOutput(t *testing.T) {
 }
 
 // TestFitBaseRecorded fits the recorded run with the simulator
-// (Simulator, as swapbench probe does) and checks the fitted
+// (FitOptions, as swapbench probe does) and checks the fitted
 // do_swap_page and try_to_unmap_one against the simulator's predictions
 // of the zero-page configurations they came from: each op is charged
 // once per page (its cost is the prediction less the prediction with it
@@ -384,11 +384,11 @@ func TestFitBaseRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := Simulator(in.Kernel, filepath.Dir(recorded), in.Seed)
+	fitOpts, err := FitOptions(in.Kernel, filepath.Dir(recorded), in.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fit, err := probe.FitProfile(in.Results, in.Base, "probe-test", in.Kernel, probe.FitOptions{Simulate: sim})
+	fit, err := probe.FitProfile(in.Results, in.Base, "probe-test", in.Kernel, fitOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,8 +411,8 @@ func TestFitBaseRecorded(t *testing.T) {
 			if r.Bench != tc.bench || r.Config.Data != "zero" || !r.Simulated() || !tc.used(r) {
 				continue
 			}
-			all, err1 := sim(fit.Profile, r.Bench, r.Config)
-			rest, err2 := sim(zero, r.Bench, r.Config)
+			all, err1 := fitOpts.Simulate(fit.Profile, r.Bench, r.Config)
+			rest, err2 := fitOpts.Simulate(zero, r.Bench, r.Config)
 			if err := errors.Join(err1, err2); err != nil {
 				t.Fatal(err)
 			}

@@ -60,7 +60,7 @@ func expectedCost(set *report.Set) ([]*plots.Figure, error) {
 			}
 			fix, sync := variantKeys(c.Variant)
 			name := fix + "/" + sync
-			isBase, control := plots.Role(fix, sync)
+			isBase, control := plots.Role(fix, sync, "v6.9") // expectedFilter's kernel
 			switch {
 			case isBase:
 				name += " (baseline)"

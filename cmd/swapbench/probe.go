@@ -261,7 +261,7 @@ func probeRefit(file, profOut string, base *cost.Profile, stdout, stderr io.Writ
 	return nil
 }
 
-// fitOptions gives the fit the simulator (validate.Simulator for the
+// fitOptions gives the fit the simulator (validate.FitOptions for the
 // kernel named by uname -r, a relative corpus looked for in dir), so
 // that it fits do_swap_page and try_to_unmap_one too. A kernel the
 // simulator cannot map leaves them at the base profile's, said on
