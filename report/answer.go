@@ -31,6 +31,10 @@ type Answer struct {
 	Proposals []Proposal
 	// Bases are the other kernel bases the cheapest fix is checked on.
 	Bases []string
+	// SyncOn gives a proposal's sync mode on another base (kernel, then
+	// fix), where it differs from the one on Kernel: from v6.12 the wait
+	// queue is the default, v7.0 has only the swap cache's.
+	SyncOn map[string]map[string]string
 }
 
 // extras are the per-swapin metrics the answer names when a fix differs
@@ -226,7 +230,7 @@ func verdictCell(p Proposal) string {
 // rate above which another safe one is cheaper, and whether the other
 // bases agree.
 func (a *Answer) best(s *Set, cs map[string]*cost) (string, error) {
-	cheapest := func(cs map[string]*cost) (string, []string) {
+	cheapest := func(kernel string, cs map[string]*cost) (string, []string) {
 		type row struct {
 			name string
 			base bool
@@ -237,8 +241,12 @@ func (a *Answer) best(s *Set, cs map[string]*cost) (string, error) {
 			if p.Control || p.Verdict != "safe" {
 				continue
 			}
-			if c := cs[p.Fix+"/"+p.Sync]; c != nil && !math.IsNaN(c.swapin) {
-				rows = append(rows, row{p.Fix + "/" + p.Sync, p.Baseline, c})
+			sync := p.Sync
+			if s, ok := a.SyncOn[kernel][p.Fix]; ok {
+				sync = s
+			}
+			if c := cs[p.Fix+"/"+sync]; c != nil && !math.IsNaN(c.swapin) {
+				rows = append(rows, row{p.Fix + "/" + sync, p.Baseline, c})
 			}
 		}
 		// Cheapest first; of equals, the baseline.
@@ -257,7 +265,7 @@ func (a *Answer) best(s *Set, cs map[string]*cost) (string, error) {
 		}
 		return rows[0].name, names
 	}
-	first, order := cheapest(cs)
+	first, order := cheapest(a.Kernel, cs)
 	if first == "" {
 		return "", nil
 	}
@@ -298,9 +306,9 @@ func (a *Answer) best(s *Set, cs map[string]*cost) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if o, _ := cheapest(other); o == "" {
+		if o, _ := cheapest(k, other); o == "" {
 			continue
-		} else if o == first {
+		} else if fixOf(o) == fixOf(first) {
 			same = append(same, k)
 		} else {
 			differ = append(differ, k+": "+o)
@@ -331,4 +339,10 @@ func fmtNum(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.3g", v)
+}
+
+// fixOf is the fix of a "fix/sync" name.
+func fixOf(name string) string {
+	f, _, _ := strings.Cut(name, "/")
+	return f
 }

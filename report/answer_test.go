@@ -60,3 +60,38 @@ func TestAnswer(t *testing.T) {
 		t.Error("an answer without a baseline did not fail")
 	}
 }
+
+// TestAnswerOtherBases: on another base a proposal is looked up at its
+// sync mode there (SyncOn: merged runs with the wait queue from v6.12),
+// and the same fix under another sync mode counts as the same answer.
+// testdata/bases.txt is the Swapin and FailedSwapin lines of merged and
+// never-bypass, text, lz4, v6.9 and v6.12, from a report run of
+// 2026-12-08 (AMD EPYC, 1 round of the modelled units).
+func TestAnswerOtherBases(t *testing.T) {
+	set, err := Read("testdata/bases.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Answer{Kernel: "v6.9", Backend: "zswap+zram", Comp: "lz4", Data: "text", Event: "pte-change",
+		Bases: []string{"v6.12"},
+		Proposals: []Proposal{
+			{Fix: "merged", Sync: "tick", Baseline: true, Verdict: "safe"},
+			{Fix: "never-bypass", Sync: "folio-lock", Verdict: "safe"},
+		}}
+	lines, err := a.Lines(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(strings.Join(lines, "\n")), " ")
+	if !strings.Contains(flat, "Elsewhere: v6.12: never-bypass/folio-lock") {
+		t.Fatalf("without SyncOn merged/tick is missing on v6.12 and never-bypass wins there; got:\n%s", flat)
+	}
+	a.SyncOn = map[string]map[string]string{"v6.12": {"merged": "waitqueue"}}
+	if lines, err = a.Lines(set); err != nil {
+		t.Fatal(err)
+	}
+	flat = strings.Join(strings.Fields(strings.Join(lines, "\n")), " ")
+	if !strings.Contains(flat, "Same on v6.12.") || strings.Contains(flat, "Elsewhere") {
+		t.Errorf("with merged/waitqueue on v6.12, want the same answer there; got:\n%s", flat)
+	}
+}

@@ -224,9 +224,17 @@ const answerKernel = model.V6_9
 // ran) and its modelled cost against the baseline.
 func answer(set *report.Set, rs []explore.Result) ([]string, error) {
 	a := report.Answer{Kernel: answerKernel.String(), Backend: model.BackendZswapZram.String(), Comp: "lz4", Data: "text", Event: "pte-change"}
+	a.SyncOn = map[string]map[string]string{}
 	for _, kb := range model.KernelBases() {
-		if kb != answerKernel {
-			a.Bases = append(a.Bases, kb.String())
+		if kb == answerKernel {
+			continue
+		}
+		a.Bases = append(a.Bases, kb.String())
+		a.SyncOn[kb.String()] = map[string]string{}
+		for _, f := range fixes.All() {
+			if d := f.DefaultSyncOn(kb); d != f.DefaultSync() {
+				a.SyncOn[kb.String()][f.Name] = d.String()
+			}
 		}
 	}
 	for _, f := range fixes.All() {
