@@ -57,6 +57,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	if isTerminal(stderr) {
+		fmt.Fprintf(stderr, "check: 0/%d configurations ETA ?", len(variants))
 		opts.Progress = func(done, total int, r *explore.Result) {
 			fmt.Fprintf(stderr, "\r\033[Kcheck: %d/%d configurations ETA %s: %s %s", done, total,
 				etaOf(time.Since(start), done, total), r.Variant, r.Verdict)
