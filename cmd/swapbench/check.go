@@ -56,17 +56,10 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	start := time.Now()
-	if isTerminal(stderr) {
-		fmt.Fprintf(stderr, "check: 0/%d configurations ETA ?", len(variants))
-		opts.Progress = func(done, total int, r *explore.Result) {
-			fmt.Fprintf(stderr, "\r\033[Kcheck: %d/%d configurations ETA %s: %s %s", done, total,
-				etaOf(time.Since(start), done, total), r.Variant, r.Verdict)
-		}
-	}
+	var clear func()
+	opts.Progress, clear = checkProgress(stderr, len(variants))
 	results, err := explore.Check(opts)
-	if opts.Progress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	clear()
 	var limit *explore.LimitError
 	if errors.As(err, &limit) {
 		return usageError{err}
@@ -171,6 +164,23 @@ func splitList(s string) []string {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	return parts
+}
+
+// checkProgress returns the explorer's progress callback, which redraws
+// one line on stderr with the configurations done and an ETA, and the
+// function that clears it; both do nothing unless stderr is a terminal.
+func checkProgress(stderr io.Writer, total int) (func(done, total int, r *explore.Result), func()) {
+	if !isTerminal(stderr) {
+		return nil, func() {}
+	}
+	start := time.Now()
+	fmt.Fprintf(stderr, "check: 0/%d configurations ETA ?", total)
+	return func(done, total int, r *explore.Result) {
+			fmt.Fprintf(stderr, "\r\033[Kcheck: %d/%d configurations ETA %s: %s %s", done, total,
+				etaOf(time.Since(start), done, total), r.Variant, r.Verdict)
+		}, func() {
+			fmt.Fprint(stderr, "\r\033[K")
+		}
 }
 
 // etaOf estimates the time left from the time spent on done of total

@@ -104,7 +104,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) (err error) {
 		}
 		fmt.Fprintln(stderr, "running the race explorer over the default matrix...")
 		var verdicts string
-		verdicts, checked, err = explorerVerdicts(ctx)
+		verdicts, checked, err = explorerVerdicts(ctx, stderr)
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintf(stderr, "interrupted in the race explorer; nothing written to %s; the results read (%s) are complete: swapbench report -in %s\n",
 				*outDir, strings.Join(files, ", "), strings.Join(files, ","))
@@ -194,7 +194,7 @@ func selectLatency(lats []*report.Latency, filter string) ([]*report.Latency, er
 
 // explorerVerdicts runs the default check and renders it with one
 // counterexample timeline per losing fix; it returns the results too.
-func explorerVerdicts(ctx context.Context) (string, []explore.Result, error) {
+func explorerVerdicts(ctx context.Context, stderr io.Writer) (string, []explore.Result, error) {
 	vs, err := fixes.Matrix(nil, nil, nil)
 	if err != nil {
 		return "", nil, err
@@ -203,7 +203,9 @@ func explorerVerdicts(ctx context.Context) (string, []explore.Result, error) {
 	defer debug.SetGCPercent(old)
 	scs := explore.Scenarios()
 	start := time.Now()
-	rs, err := explore.CheckContext(ctx, explore.Options{Variants: vs, Scenarios: scs, Bounds: explore.DefaultBounds})
+	progress, clear := checkProgress(stderr, len(vs))
+	rs, err := explore.CheckContext(ctx, explore.Options{Variants: vs, Scenarios: scs, Bounds: explore.DefaultBounds, Progress: progress})
+	clear()
 	if err != nil {
 		return "", nil, err
 	}
