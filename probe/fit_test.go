@@ -30,18 +30,7 @@ func TestLinfit(t *testing.T) {
 // 2 rounds: the medians are the means of the two) and checks each fitted
 // number against the arithmetic done by hand on that file.
 func TestFitRecorded(t *testing.T) {
-	rs, err := ReadResults(read(t, "probe-run.txt"), "probe-run.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := cost.Lookup("x86-2024")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := FitProfile(rs, base, "probe-test", "6.18.44-fc-v782", FitOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, base := fitRecorded(t, FitOptions{}), x86(t)
 	// swapcache - bypass over the 6 pairs: -1074.95 -788.85 -430.70
 	// 1408.95 4059.00 4492.20; median (-430.70+1408.95)/2 = 489.125.
 	if c := f.Profile.Ops[model.OpSwapCacheAdd]; math.Abs(c.Base-489.125) > 0.01 || !strings.HasPrefix(c.Source, "measured: swapbench probe on 6.18.44-fc-v782, median over 6 configurations") {
@@ -213,18 +202,7 @@ func TestFitBase(t *testing.T) {
 // the base's), and with the zeromap device_write goes into the compress
 // lines (0, said so).
 func TestFitNewBases(t *testing.T) {
-	rs, err := ReadResults(read(t, "probe-run.txt"), "probe-run.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := cost.Lookup("x86-2024")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := FitProfile(rs, base, "probe-test", "6.18.44-fc-v782", FitOptions{SwapTable: true, Zeromap: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, base := fitRecorded(t, FitOptions{SwapTable: true, Zeromap: true}), x86(t)
 	if c := f.Profile.Ops[model.OpSwapTableAdd]; math.Abs(c.Base-489.125) > 0.01 || !strings.HasPrefix(c.Source, "measured:") {
 		t.Errorf("swap_table_add = %+v, want the measured 489.125", c)
 	}
@@ -237,4 +215,27 @@ func TestFitNewBases(t *testing.T) {
 	if !slices.Contains(f.Fitted, "op device_write") || !slices.Contains(f.Fitted, "op swap_table_add") {
 		t.Errorf("fitted %v, want op device_write and op swap_table_add", f.Fitted)
 	}
+}
+
+// fitRecorded fits testdata/probe-run.txt from x86-2024 under opts.
+func fitRecorded(t *testing.T, opts FitOptions) *Fit {
+	t.Helper()
+	rs, err := ReadResults(read(t, "probe-run.txt"), "probe-run.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := FitProfile(rs, x86(t), "probe-test", "6.18.44-fc-v782", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func x86(t *testing.T) *cost.Profile {
+	t.Helper()
+	base, err := cost.Lookup("x86-2024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base
 }
