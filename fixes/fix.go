@@ -316,6 +316,11 @@ func Matrix(fixNames, syncNames, kernelNames []string) ([]Variant, error) {
 		if !applies {
 			return nil, refused
 		}
+		noBypass := len(kernelNames) > 0 && !slices.ContainsFunc(kernels, model.KernelBase.HasBypass)
+		if noBypass && len(syncs) > 0 && !slices.Contains(syncs, model.SyncFolioLock) {
+			return nil, fmt.Errorf("sync modes %v on kernel %s: %s has no bypass, its swapins synchronise on the swap cache; want folio-lock",
+				syncNames, kernels[0], kernels[0])
+		}
 		return nil, fmt.Errorf("no variant matches fixes %v, sync modes %v and kernels %v", fixNames, syncNames, kernelNames)
 	}
 	return vs, nil

@@ -246,6 +246,7 @@ func TestBadNames(t *testing.T) {
 		{[]string{"never-bypass"}, []string{"tick"}, nil, "no variant matches"},
 		{[]string{"never-bypass"}, nil, []string{"v7.0"}, "it is v7.0's own behaviour"},
 		{[]string{"always-swapcache"}, nil, []string{"v7.0"}, "it changes the bypass path, which v7.0 does not have"},
+		{nil, []string{"tick"}, []string{"v7.0"}, "v7.0 has no bypass, its swapins synchronise on the swap cache; want folio-lock"},
 	} {
 		if _, err := fixes.Matrix(tc.fixes, tc.syncs, tc.kernels); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Matrix(%v, %v, %v): %v, want %q", tc.fixes, tc.syncs, tc.kernels, err, tc.want)
