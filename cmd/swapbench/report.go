@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -199,8 +198,7 @@ func explorerVerdicts(ctx context.Context, stderr io.Writer) (string, []explore.
 	if err != nil {
 		return "", nil, err
 	}
-	old := debug.SetGCPercent(400)
-	defer debug.SetGCPercent(old)
+	defer explorerGC()()
 	scs := explore.Scenarios()
 	start := time.Now()
 	progress, clear := checkProgress(stderr, len(vs))
