@@ -22,6 +22,7 @@ type Setup struct {
 	ProfileSource string
 	Bounds        string   // the race explorer's bounds, or why it did not run
 	Rounds        string   // n: how many rounds of each benchmark
+	Took          string   // how long each part of the run took
 	Commands      []string // the command lines that produced the results
 }
 
@@ -147,7 +148,7 @@ func (s Setup) lines() []string {
 		{"machine", joinNonEmpty("; ", s.Machine, s.GoVersion)},
 		{"kernel", s.Kernel},
 		{"profile", joinNonEmpty(", seed ", strings.TrimSpace(s.Profile+" "+s.ProfileSource), s.Seed)},
-		{"explorer", s.Bounds}, {"n", s.Rounds},
+		{"explorer", s.Bounds}, {"n", s.Rounds}, {"took", s.Took},
 	} {
 		if kv[1] != "" {
 			out = append(out, kv[0]+": "+kv[1])

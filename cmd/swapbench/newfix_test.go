@@ -76,4 +76,7 @@ func TestNewFix(t *testing.T) {
 	if !strings.Contains(string(txt), "swapbench check -fix test-only-exclusive ") {
 		t.Errorf("report.txt has no timeline (replay command) for the new fix:\n%s", txt)
 	}
+	if !regexp.MustCompile(`(?m)^took: race explorer [0-9]+ s$`).Match(txt) {
+		t.Errorf("report.txt does not say how long the explorer took:\n%s", txt)
+	}
 }

@@ -47,7 +47,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var files, commandLines []string
+	var files, commandLines, took []string
 	if *in != "" {
 		files = splitList(*in)
 		commandLines = append(commandLines, "swapbench report -in "+*in)
@@ -55,10 +55,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) (err error) {
 		results := filepath.Join(*outDir, "results.txt")
 		opts := defaultRunOptions()
 		opts.out, opts.resume = results, *resume
+		start := time.Now()
 		n, err := runForReport(ctx, opts, stderr)
 		if err != nil {
 			return err
 		}
+		took = append(took, fmt.Sprintf("benchmarks %.0f s", time.Since(start).Seconds()))
 		files = []string{results}
 		commandLines = append(commandLines, "swapbench run -count 1 -o "+results,
 			fmt.Sprintf("swapbench run -count %d -bench '%s' -resume -o %s", n, measuredBench, results))
@@ -103,7 +105,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) (err error) {
 		}
 		fmt.Fprintln(stderr, "running the race explorer over the default matrix...")
 		var verdicts string
+		start := time.Now()
 		verdicts, checked, err = explorerVerdicts(ctx, stderr)
+		took = append(took, fmt.Sprintf("race explorer %.0f s", time.Since(start).Seconds()))
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintf(stderr, "interrupted in the race explorer; nothing written to %s; the results read (%s) are complete: swapbench report -in %s\n",
 				*outDir, strings.Join(files, ", "), strings.Join(files, ","))
@@ -116,6 +120,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) (err error) {
 		r.Setup.Commands = append(r.Setup.Commands, "swapbench check")
 		r.Setup.Bounds = explore.DefaultBounds.String() + ", every scenario, exhaustive within them"
 	}
+	r.Setup.Took = strings.Join(took, ", ")
 	if r.Answer, err = answer(set, checked); err != nil {
 		// A partial results file (report -in) may lack the
 		// configuration the answer reads; the rest still stands.
