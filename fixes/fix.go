@@ -101,7 +101,7 @@ func (f *Fix) DefaultSyncOn(kb model.KernelBase) model.SyncMode {
 	if len(ss) == 0 {
 		return f.DefaultSync()
 	}
-	if kb >= model.V6_12 && ss[0] == model.SyncTick && slices.Contains(ss, model.SyncWaitqueue) {
+	if kb.WaitQueue() && ss[0] == model.SyncTick && slices.Contains(ss, model.SyncWaitqueue) {
 		return model.SyncWaitqueue
 	}
 	return ss[0]
@@ -175,6 +175,17 @@ func Baseline() *Fix {
 		}
 	}
 	panic("fixes: no fix is the baseline") // TestRegistry catches it
+}
+
+// SwapCachePath returns the fix that takes the swap cache path for every
+// swapin (NoBypass), or an error if the registry has none.
+func SwapCachePath() (*Fix, error) {
+	for _, f := range registry {
+		if f.NoBypass {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("no fix takes the swap cache path for every swapin")
 }
 
 // A Release is a kernel release by major.minor, e.g. {6, 9}.

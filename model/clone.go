@@ -131,12 +131,11 @@ func (z *zswap) clone() *zswap {
 	return &c
 }
 
-// clone shares the regions' bytes with p: both get new epochs, so
-// whichever writes a region first copies it (zsWrite).
+// clone shares the regions' bytes with p: Kernel.Clone gives both
+// kernels new epochs, so whichever writes a region first copies it
+// (zsWrite).
 func (p *zsPool) clone() zsPool {
-	p.epoch = epochs.Add(1)
 	c := *p
-	c.epoch = epochs.Add(1)
 	c.classes = slices.Clone(p.classes)
 	for i := range p.classes {
 		cl := &c.classes[i]

@@ -73,20 +73,33 @@ func KernelBases() []KernelBase { return []KernelBase{V6_8, V6_9, V6_10, V6_12, 
 // (docs/kernels.md#v70-swap-table-phase-ii).
 func (b KernelBase) HasBypass() bool { return b < V7_0 }
 
-// hasZeromap: 0ca0c24e3211 "mm: store zero pages to be swapped out in a
+// HasZeromap: 0ca0c24e3211 "mm: store zero pages to be swapped out in a
 // bitmap" (v6.12) records a zero page in si->zeromap at swapout and
-// fills it at swapin before zswap or the device is asked; zswap's own
-// same-filled handling went with it (docs/kernels.md#v612-the-zeromap).
-func (b KernelBase) hasZeromap() bool { return b >= V6_12 }
+// fills it at swapin before zswap or the device is asked
+// (docs/kernels.md#v612-the-zeromap).
+func (b KernelBase) HasZeromap() bool { return b >= V6_12 }
+
+// zswapSameFilled: zswap stores a same-filled page as its word, up to
+// v6.11; 20a5532ffa53 removed it with the zeromap.
+func (b KernelBase) zswapSameFilled() bool { return b < V6_12 }
+
+// zswapNeverEnabledCheck: zswap_load returns at once when zswap was
+// never enabled since boot (zswap_never_enabled, 0300e17d67c3, v6.11;
+// v6.12 is the first base that has it).
+func (b KernelBase) zswapNeverEnabledCheck() bool { return b >= V6_12 }
+
+// WaitQueue: a bypass fault that loses swapcache_prepare waits on
+// swapcache_wq (01626a182302, v6.12): the base's default sync mode.
+func (b KernelBase) WaitQueue() bool { return b >= V6_12 }
 
 // allocBeforePin: from v6.12 the bypass allocates and charges its folio
 // (alloc_swap_folio) before swapcache_prepare, and a loser frees it at
 // out_page (docs/kernels.md#v612-the-zeromap).
 func (b KernelBase) allocBeforePin() bool { return b >= V6_12 }
 
-// hasSwapTable: the swap cache is the per-cluster swap table
+// HasSwapTable: the swap cache is the per-cluster swap table
 // (3f036ad8b978, v6.18), not an xarray per 64 MiB.
-func (b KernelBase) hasSwapTable() bool { return b >= V6_18 }
+func (b KernelBase) HasSwapTable() bool { return b >= V6_18 }
 
 // hasSlotCache: the per-CPU swap slot cache (mm/swap_slots.c) batches
 // frees until 0ff67f990bd4 "mm, swap: remove swap slot cache" (v6.15).

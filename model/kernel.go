@@ -113,7 +113,7 @@ func NewKernel(cfg Config) (*Kernel, error) {
 		used:          newSlotBitmap(c.SwapPages),
 		inSlotCache:   make([]bool, c.SwapPages),
 	}
-	if c.Kernel.hasZeromap() {
+	if c.Kernel.HasZeromap() {
 		k.si.zeromap = make([]uint64, (c.SwapPages+63)/64)
 	}
 	k.swapCache = newSwapCache(c.Kernel, c.SwapPages)

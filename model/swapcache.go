@@ -22,7 +22,7 @@ type swapCache struct {
 }
 
 func newSwapCache(kernel KernelBase, pages int) swapCache {
-	if kernel.hasSwapTable() {
+	if kernel.HasSwapTable() {
 		return swapCache{table: make([][]PFN, (pages+swapClusterPages-1)/swapClusterPages)}
 	}
 	return swapCache{spaces: make([]index.Radix[PFN], (pages+SwapAddressSpacePages-1)/SwapAddressSpacePages)}

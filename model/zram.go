@@ -108,7 +108,7 @@ func (z *zram) write(k *Kernel, e SwpEntry, f *Folio) {
 	if huge {
 		out = src
 	}
-	h := z.pool.malloc(len(out))
+	h := z.pool.malloc(len(out), k.epoch)
 	k.count(OpZsMalloc, zsClassSize(len(out)))
 	k.zsWrite(&z.pool, h, out, f)
 	k.count(OpDeviceWrite, len(out))

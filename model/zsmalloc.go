@@ -23,9 +23,6 @@ type zsPool struct {
 	// regenerate stores each object's content key instead of its bytes
 	// (Config.RegenerateContent); the class sizes are still accounted.
 	regenerate bool
-	// epoch owns the regions tagged with it; a clone shares the rest
-	// until it writes them (copy on write, as the folio bytes).
-	epoch uint64
 }
 
 // zsKeyBytes is an object's storage under Config.RegenerateContent: its
@@ -46,7 +43,7 @@ type zsClass struct {
 	size    int // the class size: what the object costs the pool
 	stride  int // the bytes stored per object: size, or zsKeyBytes
 	regions [][]byte
-	owner   []uint64 // the pool epoch that owns each region
+	owner   []uint64 // the epoch of the kernel that owns each region (copy on write, as folio bytes)
 	free    []uint32
 	next    uint32
 }
@@ -65,7 +62,7 @@ func zsClassOf(size int) int {
 func zsClassSize(size int) int { return zsMinAlloc + zsClassOf(size)*zsClassDelta }
 
 // malloc is zs_malloc: room for size bytes (1..PageSize).
-func (p *zsPool) malloc(size int) zsHandle {
+func (p *zsPool) malloc(size int, epoch uint64) zsHandle {
 	ci := zsClassOf(size)
 	if p.classIdx[ci] == 0 {
 		size := zsMinAlloc + ci*zsClassDelta
@@ -87,7 +84,7 @@ func (p *zsPool) malloc(size int) zsHandle {
 		per := uint32(zsRegionBytes / c.stride)
 		if int(slot/per) >= len(c.regions) {
 			c.regions = append(c.regions, make([]byte, zsRegionBytes))
-			c.owner = append(c.owner, p.epoch)
+			c.owner = append(c.owner, epoch)
 		}
 	}
 	p.totalBytes += int64(c.size)
@@ -95,13 +92,13 @@ func (p *zsPool) malloc(size int) zsHandle {
 	return zsHandle(uint64(ci)<<56 | uint64(slot))
 }
 
-// own makes the region holding h this pool's own before a write.
-func (p *zsPool) own(h zsHandle) {
+// own makes the region holding h the kernel's own (epoch) before a write.
+func (p *zsPool) own(h zsHandle, epoch uint64) {
 	c := &p.classes[p.classIdx[h>>56]-1]
 	r := uint32(h) / uint32(zsRegionBytes/c.stride)
-	if c.owner[r] != p.epoch {
+	if c.owner[r] != epoch {
 		c.regions[r] = append(make([]byte, 0, zsRegionBytes), c.regions[r]...)
-		c.owner[r] = p.epoch
+		c.owner[r] = epoch
 	}
 }
 
@@ -116,7 +113,7 @@ func (p *zsPool) obj(h zsHandle) []byte {
 
 // zsWrite fills object h with out, the compressed (or raw) bytes of f.
 func (k *Kernel) zsWrite(p *zsPool, h zsHandle, out []byte, f *Folio) {
-	p.own(h)
+	p.own(h, k.epoch)
 	obj := p.obj(h)
 	if !p.regenerate {
 		copy(obj, out)

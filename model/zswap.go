@@ -356,7 +356,7 @@ func (k *Kernel) zswapStore(f *Folio) bool {
 	en.sum = f.sum
 	var v uint64
 	same := false
-	if !k.cfg.Kernel.hasZeromap() {
+	if k.cfg.Kernel.zswapSameFilled() {
 		// v6.8-v6.11: zswap_is_folio_same_filled; v6.12 removed it
 		// with the zeromap (zero pages never reach zswap; other
 		// same-filled pages are compressed like any page).
@@ -380,7 +380,7 @@ func (k *Kernel) zswapStore(f *Folio) bool {
 			k.zswapEntryFree(id)
 			return k.zswapStoreReject(e)
 		}
-		h := z.pool.malloc(len(out))
+		h := z.pool.malloc(len(out), k.epoch)
 		k.count(OpZsMalloc, zsClassSize(len(out)))
 		k.zsWrite(&z.pool, h, out, f)
 		en.handle = h
@@ -483,10 +483,10 @@ func (a *Access) zswapLoad(k *Kernel) {
 			a.readDone(k)
 			return
 		}
-		if z.disabled {
-			a.pc = stepDeviceRead
-			return
-		}
+	}
+	if z.disabled && k.cfg.Kernel.zswapNeverEnabledCheck() {
+		a.pc = stepDeviceRead
+		return
 	}
 	t, ti := z.tree(k, a.entry)
 	var id uint32

@@ -154,9 +154,9 @@ func (a *Answer) Lines(s *Set) ([]string, error) {
 			case c == nil || math.IsNaN(v):
 				return "n/a"
 			case p.Baseline:
-				return fmtNS(v)
+				return FormatNS(v)
 			case math.IsNaN(b) || b == 0:
-				return fmtNS(v)
+				return FormatNS(v)
 			}
 			return fmt.Sprintf("%+.1f%%", 100*(v-b)/b)
 		}
@@ -323,8 +323,8 @@ func (a *Answer) best(s *Set, cs map[string]*cost) (string, error) {
 	return b.String(), nil
 }
 
-// fmtNS writes modelled nanoseconds with a unit: 4418 -> "4.42us".
-func fmtNS(v float64) string {
+// FormatNS writes modelled nanoseconds with a unit: 4418 -> "4.42us".
+func FormatNS(v float64) string {
 	switch {
 	case v >= 1e6:
 		return fmt.Sprintf("%.2fms", v/1e6)

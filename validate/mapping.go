@@ -124,11 +124,10 @@ func Map(kernel string) (Mapping, error) {
 		return m, err
 	}
 	m.Why = append(m.Why, fmt.Sprintf("path=bypass: %s: %s", m.Bypass, why))
-	i := slices.IndexFunc(fixes.All(), func(f *fixes.Fix) bool { return f.NoBypass })
-	if i < 0 {
-		return m, fmt.Errorf("kernel %s: no fix takes the swap cache path for every swapin", kernel)
+	nb, err := fixes.SwapCachePath()
+	if err != nil {
+		return m, fmt.Errorf("kernel %s: %v", kernel, err)
 	}
-	nb := fixes.All()[i]
 	if nb.AppliesTo(m.Base) != nil {
 		// Without a bypass the kernel itself is the swap cache path.
 		m.Swapcache = m.Bypass
@@ -217,7 +216,7 @@ func FitOptions(kernel, dir string, seed uint64) (probe.FitOptions, error) {
 }
 
 func fitOptions(m Mapping, s *sims) probe.FitOptions {
-	return probe.FitOptions{Simulate: s.ns, SwapTable: m.Base >= model.V6_18, Zeromap: m.Base >= model.V6_12}
+	return probe.FitOptions{Simulate: s.ns, SwapTable: m.Base.HasSwapTable(), Zeromap: m.Base.HasZeromap()}
 }
 
 func shorten(s string, n int) string {

@@ -32,7 +32,7 @@ func basesSection(set *report.Set) ([]string, error) {
 		}
 	}
 	merged := fixes.Baseline()
-	nb, err := fixes.Lookup("never-bypass")
+	nb, err := fixes.SwapCachePath()
 	if err != nil {
 		return nil, err
 	}
@@ -58,9 +58,9 @@ func basesSection(set *report.Set) ([]string, error) {
 		return nil, nil
 	}
 	lines := []string{
-		report.Wrap(fmt.Sprintf("Modelled kernel time of one swapin of a %s page (%s, order 0) as each base runs it: the bypass with the merged rule "+
-			"and the base's own sync mode, and the swap cache path (never-bypass up to v6.18; v7.0 has no bypass and is "+
-			"that path itself). Deterministic: one round gives it.", basesData, basesComp), ""),
+		report.Wrap(fmt.Sprintf("Modelled kernel time of one swapin of a %s page (%s, order 0) as each base runs it: the bypass with the %s rule "+
+			"and the base's own sync mode, and the swap cache path (%s where there is a bypass; %s has none and is "+
+			"that path itself). Deterministic: one round gives it.", basesData, basesComp, merged.Name, nb.Name, noBypassBases()), ""),
 		"",
 		fmt.Sprintf("%-6s %-10s %11s %11s %11s %11s", "base", "sync", "zram", "zram", "zswap+zram", "zswap+zram"),
 		fmt.Sprintf("%-6s %-10s %11s %11s %11s %11s", "", "", "bypass", "swap cache", "bypass", "swap cache"),
@@ -69,7 +69,7 @@ func basesSection(set *report.Set) ([]string, error) {
 		if math.IsNaN(v) {
 			return "-"
 		}
-		return fmtUS(v)
+		return report.FormatNS(v)
 	}
 	for _, kb := range model.KernelBases() {
 		r := rows[kb]
@@ -101,5 +101,13 @@ func get(ns map[string]float64, f *fixes.Fix, s model.SyncMode, kb model.KernelB
 	return math.NaN()
 }
 
-// fmtUS writes modelled nanoseconds as microseconds: 4418 -> "4.42us".
-func fmtUS(v float64) string { return fmt.Sprintf("%.2fus", v/1e3) }
+// noBypassBases names the bases without a bypass.
+func noBypassBases() string {
+	var names []string
+	for _, kb := range model.KernelBases() {
+		if !kb.HasBypass() {
+			names = append(names, kb.String())
+		}
+	}
+	return strings.Join(names, ", ")
+}
